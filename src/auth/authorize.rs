@@ -1,0 +1,156 @@
+//! The URL that sends the user to OpenRouter, and the callback URLs it may send them back to.
+
+use std::fmt;
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+use super::pkce::{Challenge, State};
+use crate::openrouter::BaseUrl;
+
+/// Everything but RFC 3986 unreserved characters is encoded in a query value.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Longest callback URL we send; browsers and servers start failing beyond a few KB.
+pub const MAX_CALLBACK_URL_LEN: usize = 2048;
+/// Longest key label for the headless flow.
+pub const MAX_KEY_LABEL_LEN: usize = 100;
+
+pub(crate) fn encode_query_value(value: &str) -> impl fmt::Display + '_ {
+    utf8_percent_encode(value, QUERY_VALUE)
+}
+
+/// Why a callback URL or key label was refused. Nothing is stored or opened when this happens.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthorizeError {
+    #[error("callback_url is empty")]
+    EmptyCallback,
+    #[error("callback_url is {0} characters long; at most {MAX_CALLBACK_URL_LEN} are allowed")]
+    CallbackTooLong(usize),
+    #[error("callback_url must be an absolute http(s) URL, got {0:?}")]
+    NotAbsolute(String),
+    #[error("callback_url must use https, or http on localhost or 127.0.0.1; got scheme {0:?}")]
+    BadScheme(String),
+    #[error(
+        "callback_url may use plain http only on localhost or 127.0.0.1, not on {0:?}; use https"
+    )]
+    InsecureHost(String),
+    #[error("callback_url must not carry a user name or password (the part before '@')")]
+    UserInfo,
+    #[error("callback_url has no host")]
+    NoHost,
+    #[error(
+        "callback_url must not contain a fragment ('#'), OpenRouter appends the code to the query"
+    )]
+    Fragment,
+    #[error("callback_url contains white space or control characters")]
+    ControlCharacters,
+    #[error("key_label must be 1 to {MAX_KEY_LABEL_LEN} printable characters")]
+    BadKeyLabel,
+}
+
+/// A callback URL that OpenRouter accepts: https anywhere, or http on localhost / 127.0.0.1.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CallbackUrl(String);
+
+impl fmt::Debug for CallbackUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CallbackUrl({:?})", self.0)
+    }
+}
+
+impl CallbackUrl {
+    /// Checks `url` against OpenRouter's rules for callback URLs.
+    pub fn parse(url: &str) -> Result<Self, AuthorizeError> {
+        if url.is_empty() {
+            return Err(AuthorizeError::EmptyCallback);
+        }
+        if url.len() > MAX_CALLBACK_URL_LEN {
+            return Err(AuthorizeError::CallbackTooLong(url.len()));
+        }
+        if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(AuthorizeError::ControlCharacters);
+        }
+        if url.contains('#') {
+            return Err(AuthorizeError::Fragment);
+        }
+        let (scheme, rest) = url
+            .split_once("://")
+            .ok_or_else(|| AuthorizeError::NotAbsolute(url.to_owned()))?;
+        let scheme = scheme.to_ascii_lowercase();
+        let authority = rest.split(['/', '?']).next().unwrap_or_default();
+        if authority.contains('@') {
+            return Err(AuthorizeError::UserInfo);
+        }
+        let host = host_of(authority);
+        if host.is_empty() {
+            return Err(AuthorizeError::NoHost);
+        }
+        match scheme.as_str() {
+            "https" => Ok(CallbackUrl(url.to_owned())),
+            "http" if is_loopback_name(host) => Ok(CallbackUrl(url.to_owned())),
+            "http" => Err(AuthorizeError::InsecureHost(host.to_owned())),
+            _ => Err(AuthorizeError::BadScheme(scheme)),
+        }
+    }
+
+    /// The URL as given.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The host part of an authority, without the port.
+fn host_of(authority: &str) -> &str {
+    if authority.starts_with('[') {
+        // An IPv6 literal: keep the brackets, drop the port after them.
+        return authority.split_inclusive(']').next().unwrap_or(authority);
+    }
+    authority.split(':').next().unwrap_or_default()
+}
+
+fn is_loopback_name(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost") || host == "127.0.0.1"
+}
+
+/// The authorize URL for a sign-in that comes back to `callback`.
+pub fn authorize_url(
+    base: &BaseUrl,
+    callback: &CallbackUrl,
+    challenge: &Challenge,
+    state: &State,
+) -> String {
+    format!(
+        "{}/auth?callback_url={}&code_challenge={}&code_challenge_method=S256&state={}",
+        base.as_str(),
+        encode_query_value(callback.as_str()),
+        challenge.as_str(),
+        encode_query_value(state.expose_secret()),
+    )
+}
+
+/// The authorize URL for the headless flow: no callback; OpenRouter shows a code for the user
+/// to paste, and names the new key `key_label`.
+pub fn headless_authorize_url(
+    base: &BaseUrl,
+    key_label: &str,
+    challenge: &Challenge,
+    state: &State,
+) -> Result<String, AuthorizeError> {
+    let label_ok = !key_label.trim().is_empty()
+        && key_label.chars().count() <= MAX_KEY_LABEL_LEN
+        && !key_label.chars().any(char::is_control);
+    if !label_ok {
+        return Err(AuthorizeError::BadKeyLabel);
+    }
+    Ok(format!(
+        "{}/auth?code_challenge={}&code_challenge_method=S256&state={}&key_label={}",
+        base.as_str(),
+        challenge.as_str(),
+        encode_query_value(state.expose_secret()),
+        encode_query_value(key_label),
+    ))
+}

@@ -1,0 +1,213 @@
+//! Reading what OpenRouter sent back: `?code=..&state=..`, or `?error=..&error_description=..`.
+//!
+//! Tolerant of what does not concern us (other parameters, a fragment, `+` for space),
+//! strict about what does: a repeated or oversize parameter of ours is an error, never a guess.
+
+use std::fmt;
+
+/// Longest code, state or error value we accept (OpenRouter's codes are far shorter).
+pub const MAX_PARAM_LEN: usize = 2048;
+/// Longest query we look at, so that a hostile URL costs nothing to reject.
+pub const MAX_QUERY_LEN: usize = 256 * 1024;
+
+/// The single-use authorization code from the callback. Redacted in Debug and Display.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AuthCode(String);
+
+impl AuthCode {
+    /// Takes a code as the user or the callback gave it; `None` when empty, too long,
+    /// or holding white space or control characters.
+    pub fn new(code: impl Into<String>) -> Option<Self> {
+        let code = code.into();
+        let ok = !code.is_empty()
+            && code.len() <= MAX_PARAM_LEN
+            && !code.chars().any(|c| c.is_whitespace() || c.is_control());
+        ok.then_some(AuthCode(code))
+    }
+
+    /// The code itself, for the exchange.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for AuthCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AuthCode([redacted])")
+    }
+}
+
+impl fmt::Display for AuthCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// What a URL says about a sign-in return.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallbackParams {
+    /// None of `code`, `state`, `error` is there: this URL is not a return from OpenRouter.
+    Absent,
+    /// The user approved.
+    Code {
+        code: AuthCode,
+        state: Option<String>,
+    },
+    /// The user denied, or OpenRouter refused (`error=access_denied` and friends).
+    Error {
+        error: String,
+        description: Option<String>,
+        state: Option<String>,
+    },
+}
+
+/// Why a return URL could not be read. Every variant names the parameter at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallbackError {
+    #[error("the return URL is {0} bytes long; at most {MAX_QUERY_LEN} are read")]
+    QueryTooLong(usize),
+    #[error("the `{0}` parameter appears more than once")]
+    Repeated(&'static str),
+    #[error("the `{param}` parameter is {len} bytes long; at most {MAX_PARAM_LEN} are accepted")]
+    TooLong { param: &'static str, len: usize },
+    #[error("the `{0}` parameter has invalid percent-encoding")]
+    BadEncoding(&'static str),
+    #[error("the `{0}` parameter is not valid UTF-8")]
+    NotUtf8(&'static str),
+    #[error("the `{0}` parameter is empty")]
+    Empty(&'static str),
+    #[error("the `{0}` parameter contains white space or control characters")]
+    BadCharacters(&'static str),
+    #[error("the return carries both a code and an error")]
+    CodeAndError,
+    #[error("the return carries a state but neither a code nor an error")]
+    StateOnly,
+}
+
+const OURS: [&str; 4] = ["code", "state", "error", "error_description"];
+
+/// The query part of `input`, which may be a whole URL, `?query`, or a bare `a=b&c=d` string.
+/// The fragment is dropped.
+pub fn query_of(input: &str) -> &str {
+    let without_fragment = input.split('#').next().unwrap_or_default();
+    match without_fragment.split_once('?') {
+        Some((_, query)) => query,
+        None if without_fragment.contains("://") || without_fragment.starts_with('/') => "",
+        None => without_fragment,
+    }
+}
+
+/// Whether `input` carries any of our parameters, without decoding anything. Cheap enough to run
+/// on every page load.
+pub fn mentions_callback(input: &str) -> bool {
+    query_of(input)
+        .split('&')
+        .any(|pair| OURS.contains(&pair.split('=').next().unwrap_or_default()))
+}
+
+/// Parses the callback parameters out of `input` (a URL, `?query` or bare query).
+pub fn parse_callback(input: &str) -> Result<CallbackParams, CallbackError> {
+    let query = query_of(input);
+    if query.len() > MAX_QUERY_LEN {
+        return Err(CallbackError::QueryTooLong(query.len()));
+    }
+    let mut found: [Option<String>; 4] = Default::default();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (name, raw) = pair.split_once('=').unwrap_or((pair, ""));
+        let Some(slot) = OURS.iter().position(|ours| *ours == name) else {
+            continue;
+        };
+        let param = OURS[slot];
+        if found[slot].is_some() {
+            return Err(CallbackError::Repeated(param));
+        }
+        // The encoded form is never shorter than the decoded one, so this bounds the work.
+        if raw.len() > MAX_PARAM_LEN * 3 {
+            return Err(CallbackError::TooLong {
+                param,
+                len: raw.len(),
+            });
+        }
+        let value = decode(param, raw)?;
+        if value.len() > MAX_PARAM_LEN {
+            return Err(CallbackError::TooLong {
+                param,
+                len: value.len(),
+            });
+        }
+        found[slot] = Some(value);
+    }
+    let [code, state, error, description] = found;
+    match (code, error) {
+        (Some(_), Some(_)) => Err(CallbackError::CodeAndError),
+        (Some(code), None) => {
+            if code.is_empty() {
+                return Err(CallbackError::Empty("code"));
+            }
+            let code = AuthCode::new(code).ok_or(CallbackError::BadCharacters("code"))?;
+            Ok(CallbackParams::Code { code, state })
+        }
+        (None, Some(error)) if error.is_empty() => Err(CallbackError::Empty("error")),
+        (None, Some(error)) => Ok(CallbackParams::Error {
+            error,
+            description,
+            state,
+        }),
+        (None, None) if state.is_some() => Err(CallbackError::StateOnly),
+        (None, None) => Ok(CallbackParams::Absent),
+    }
+}
+
+/// Form-style decoding: `+` is a space, `%XX` a byte; anything else after `%` is an error.
+fn decode(param: &'static str, raw: &str) -> Result<String, CallbackError> {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .ok_or(CallbackError::BadEncoding(param))?;
+                let hi = hex_digit(hex[0]).ok_or(CallbackError::BadEncoding(param))?;
+                let lo = hex_digit(hex[1]).ok_or(CallbackError::BadEncoding(param))?;
+                out.push(hi << 4 | lo);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).map_err(|_| CallbackError::NotUtf8(param))
+}
+
+fn hex_digit(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// `input` with our parameters removed from its query, everything else (path, other
+/// parameters in their order, fragment) kept. Used to clean the address bar after a return.
+pub fn strip_callback_params(input: &str) -> String {
+    let (before_fragment, fragment) = match input.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (input, None),
+    };
+    let (path, query) = before_fragment
+        .split_once('?')
+        .unwrap_or((before_fragment, ""));
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !OURS.contains(&p.split('=').next().unwrap_or_default()))
+        .collect();
+    let mut out = path.to_owned();
+    if !kept.is_empty() {
+        out.push('?');
+        out.push_str(&kept.join("&"));
+    }
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
+}

@@ -1,0 +1,226 @@
+//! The platform-neutral sign-in: start -> pending -> callback -> exchange -> signed in | failed.
+//!
+//! The rules that make it safe live here, once, for every platform:
+//! - a callback URL is checked before anything is stored or opened;
+//! - a return is consumed only when this tab or app has a sign-in pending, so a foreign
+//!   `?code=` (another library's, or an attacker's link) is left alone;
+//! - the pending record is taken out before anything else, so it is gone on every outcome and a
+//!   second handler of the same return finds nothing: a code is exchanged at most once;
+//! - the state must match, and the sign-in must be younger than [`PENDING_MAX_AGE_MS`], before
+//!   any network call;
+//! - the key is stored only after a successful exchange, so a failure never touches an earlier key.
+
+use super::authorize::{authorize_url, headless_authorize_url, AuthorizeError, CallbackUrl};
+use super::callback::{mentions_callback, parse_callback, AuthCode, CallbackError, CallbackParams};
+use super::pkce::{RandomError, State, Verifier};
+use super::storage::{AuthStore, PendingSignIn, StorageError};
+use crate::openrouter::{ApiKey, BaseUrl, ClientError, OpenRouterClient};
+
+/// A sign-in older than this is refused on return (OpenRouter's codes live 10 minutes too).
+pub const PENDING_MAX_AGE_MS: u64 = 10 * 60 * 1000;
+
+/// Why a sign-in did not end with a key. The message says what happened and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FlowError {
+    #[error("the sign-in could not start: {0}")]
+    Authorize(#[from] AuthorizeError),
+    #[error("the sign-in could not start: {0}")]
+    Random(#[from] RandomError),
+    #[error("sign-in was cancelled on OpenRouter{}. Press Sign in to try again.", .description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    Denied {
+        error: String,
+        description: Option<String>,
+    },
+    #[error("the sign-in return did not carry the state this app sent, so it was ignored. Press Sign in to start again.")]
+    StateMismatch,
+    #[error(
+        "the sign-in return carried no state, so it was ignored. Press Sign in to start again."
+    )]
+    MissingState,
+    #[error(
+        "the sign-in took longer than 10 minutes and has expired. Press Sign in to start again."
+    )]
+    Expired,
+    #[error("no sign-in is waiting for a code here. Press Sign in first, then paste the code OpenRouter shows.")]
+    NothingPending,
+    #[error("the sign-in return could not be read ({0}). Press Sign in to start again.")]
+    InvalidCallback(#[from] CallbackError),
+    #[error("OpenRouter did not hand out a key: {0}. Press Sign in to try again.")]
+    Exchange(#[from] ClientError),
+    #[error("{0}")]
+    Storage(#[from] StorageError),
+    #[error("the app's OpenRouter address is misconfigured: {0}")]
+    Config(String),
+}
+
+/// What handling a URL on return came to.
+#[derive(Debug)]
+pub enum Return {
+    /// The URL carries no sign-in parameters; nothing was done.
+    NotACallback,
+    /// The URL carries `code`, `state` or `error`, but no sign-in is pending here: it belongs to
+    /// someone else (or was handled already) and was left alone. No request was made.
+    NotOurs,
+    /// The exchange succeeded.
+    SignedIn(SignedIn),
+}
+
+/// A successful sign-in.
+#[derive(Debug)]
+pub struct SignedIn {
+    /// The new key.
+    pub key: ApiKey,
+    /// `Some` when the key could not be stored: it works now, but will be forgotten.
+    pub not_saved: Option<StorageError>,
+}
+
+/// Starts a sign-in that returns to `callback_url`: stores a fresh verifier and state, and
+/// returns the URL to send the user to. A refused `callback_url` stores nothing.
+pub fn begin_sign_in<S: AuthStore + ?Sized>(
+    store: &S,
+    base: &BaseUrl,
+    callback_url: &str,
+    now_ms: u64,
+) -> Result<String, FlowError> {
+    let callback = CallbackUrl::parse(callback_url)?;
+    let (pending, url) = new_pending(now_ms, |challenge, state| {
+        Ok(authorize_url(base, &callback, challenge, state))
+    })?;
+    store.save_pending(&pending)?;
+    Ok(url)
+}
+
+/// Starts a headless sign-in: OpenRouter shows the user a code to paste back, and names the new
+/// key `key_label`. Finish it with [`finish_with_code`].
+pub fn begin_headless_sign_in<S: AuthStore + ?Sized>(
+    store: &S,
+    base: &BaseUrl,
+    key_label: &str,
+    now_ms: u64,
+) -> Result<String, FlowError> {
+    let (pending, url) = new_pending(now_ms, |challenge, state| {
+        headless_authorize_url(base, key_label, challenge, state)
+    })?;
+    store.save_pending(&pending)?;
+    Ok(url)
+}
+
+fn new_pending(
+    now_ms: u64,
+    build_url: impl FnOnce(&super::pkce::Challenge, &State) -> Result<String, AuthorizeError>,
+) -> Result<(PendingSignIn, String), FlowError> {
+    let verifier = Verifier::generate()?;
+    let state = State::generate()?;
+    let url = build_url(&verifier.challenge(), &state)?;
+    Ok((
+        PendingSignIn {
+            verifier,
+            state,
+            started_at_ms: now_ms,
+        },
+        url,
+    ))
+}
+
+/// Whether `url` looks like a return that this store is waiting for. Cheap; no side effects.
+pub fn is_callback_pending<S: AuthStore + ?Sized>(store: &S, url: &str) -> bool {
+    mentions_callback(url) && store.has_pending().unwrap_or(false)
+}
+
+/// Handles the URL the user came back on (a whole URL or its query).
+pub async fn finish_sign_in<S: AuthStore + ?Sized>(
+    store: &S,
+    client: &OpenRouterClient,
+    return_url: &str,
+    now_ms: u64,
+) -> Result<Return, FlowError> {
+    if !mentions_callback(return_url) {
+        return Ok(Return::NotACallback);
+    }
+    if !store.has_pending()? {
+        return Ok(Return::NotOurs);
+    }
+    // Taken before any await: from here on the sign-in is over, whatever happens next.
+    let Some(pending) = store.take_pending()? else {
+        return Ok(Return::NotOurs);
+    };
+    let params = parse_callback(return_url)?;
+    check_age(&pending, now_ms)?;
+    let code = match params {
+        CallbackParams::Absent => return Ok(Return::NotACallback),
+        CallbackParams::Error {
+            error, description, ..
+        } => {
+            // A denial carries no state upstream; honouring it can only cancel our own sign-in.
+            return Err(FlowError::Denied { error, description });
+        }
+        CallbackParams::Code { code, state } => {
+            let state = state.ok_or(FlowError::MissingState)?;
+            if !pending.state.matches(&state) {
+                return Err(FlowError::StateMismatch);
+            }
+            code
+        }
+    };
+    exchange_and_store(store, client, &code, pending.verifier)
+        .await
+        .map(Return::SignedIn)
+}
+
+/// Finishes a headless sign-in with the code the user pasted: a bare code, `code=...`, or the
+/// whole URL OpenRouter showed. The state is checked when the paste carries one. A paste that
+/// cannot be read leaves the sign-in pending, so the user can correct a typo.
+pub async fn finish_with_code<S: AuthStore + ?Sized>(
+    store: &S,
+    client: &OpenRouterClient,
+    pasted: &str,
+    now_ms: u64,
+) -> Result<SignedIn, FlowError> {
+    let pasted = pasted.trim();
+    let (code, state) = if pasted.contains('=') {
+        match parse_callback(pasted)? {
+            CallbackParams::Code { code, state } => (code, state),
+            CallbackParams::Error {
+                error, description, ..
+            } => {
+                store.take_pending()?;
+                return Err(FlowError::Denied { error, description });
+            }
+            CallbackParams::Absent => return Err(CallbackError::Empty("code").into()),
+        }
+    } else {
+        let code = AuthCode::new(pasted).ok_or(if pasted.is_empty() {
+            CallbackError::Empty("code")
+        } else {
+            CallbackError::BadCharacters("code")
+        })?;
+        (code, None)
+    };
+    let pending = store.take_pending()?.ok_or(FlowError::NothingPending)?;
+    check_age(&pending, now_ms)?;
+    if state.is_some_and(|s| !pending.state.matches(&s)) {
+        return Err(FlowError::StateMismatch);
+    }
+    exchange_and_store(store, client, &code, pending.verifier).await
+}
+
+fn check_age(pending: &PendingSignIn, now_ms: u64) -> Result<(), FlowError> {
+    // A start time in the future (a clock set back) is as untrustworthy as an old one.
+    let future = pending.started_at_ms > now_ms.saturating_add(60_000);
+    if future || now_ms.saturating_sub(pending.started_at_ms) > PENDING_MAX_AGE_MS {
+        return Err(FlowError::Expired);
+    }
+    Ok(())
+}
+
+async fn exchange_and_store<S: AuthStore + ?Sized>(
+    store: &S,
+    client: &OpenRouterClient,
+    code: &AuthCode,
+    verifier: Verifier,
+) -> Result<SignedIn, FlowError> {
+    let key = client.exchange_code(code, &verifier).await?;
+    drop(verifier);
+    let not_saved = store.save_key(&key).err();
+    Ok(SignedIn { key, not_saved })
+}

@@ -1,0 +1,33 @@
+//! The `auth` module: PKCE, the sign-in flow, where things are stored, and the Dioxus signal
+//! that the UI reads. The same code builds for the web and the desktop; only `storage` and
+//! `platform` pick an implementation with cfg.
+
+mod authorize;
+mod callback;
+mod flow;
+mod pkce;
+#[cfg(not(target_arch = "wasm32"))]
+#[path = "desktop.rs"]
+mod platform;
+#[cfg(target_arch = "wasm32")]
+#[path = "web.rs"]
+mod platform;
+mod session;
+pub mod storage;
+
+pub use authorize::{
+    authorize_url, headless_authorize_url, AuthorizeError, CallbackUrl, MAX_CALLBACK_URL_LEN,
+    MAX_KEY_LABEL_LEN,
+};
+pub use callback::{
+    mentions_callback, parse_callback, query_of, strip_callback_params, AuthCode, CallbackError,
+    CallbackParams, MAX_PARAM_LEN, MAX_QUERY_LEN,
+};
+pub use flow::{
+    begin_headless_sign_in, begin_sign_in, finish_sign_in, finish_with_code, is_callback_pending,
+    FlowError, Return, SignedIn, PENDING_MAX_AGE_MS,
+};
+pub use pkce::{Challenge, RandomError, State, Verifier};
+pub use session::{
+    on_auth_change, use_openrouter_auth, AuthState, AuthStatus, AuthSubscription, OpenRouterAuth,
+};

@@ -1,0 +1,183 @@
+//! PKCE (RFC 7636, S256) and `state` values.
+//!
+//! The verifier and the state are secrets for the few minutes a sign-in lasts: whoever holds
+//! the verifier can turn an intercepted code into a key, and whoever can predict the state can
+//! feed a victim's tab a code of their own. So they are newtypes that never print their
+//! contents, and the verifier cannot be cloned by accident.
+
+use std::fmt;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+
+/// Why random bytes could not be had from the operating system or the browser.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no secure random numbers are available: {0}")]
+pub struct RandomError(pub String);
+
+fn random_token(bytes: usize) -> Result<String, RandomError> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::getrandom(&mut buf).map_err(|e| RandomError(e.to_string()))?;
+    let token = URL_SAFE_NO_PAD.encode(&buf);
+    buf.fill(0);
+    Ok(token)
+}
+
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+/// Writes `[redacted]` for a secret in Debug and Display.
+macro_rules! redacted_fmt {
+    ($ty:ident) => {
+        impl fmt::Debug for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!(stringify!($ty), "([redacted])"))
+            }
+        }
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("[redacted]")
+            }
+        }
+    };
+}
+
+/// The PKCE code verifier: base64url (no padding) of 32 random bytes, 43 characters.
+///
+/// Not `Clone`: there is one verifier per sign-in and it goes from storage to the exchange.
+pub struct Verifier(String);
+
+redacted_fmt!(Verifier);
+
+impl Verifier {
+    /// A fresh verifier from 32 bytes of secure randomness.
+    pub fn generate() -> Result<Self, RandomError> {
+        random_token(32).map(Verifier)
+    }
+
+    /// Takes back a verifier that was stored earlier. RFC 7636 allows 43 to 128 characters
+    /// from the unreserved set; anything else was not written by us.
+    pub fn from_stored(value: String) -> Option<Self> {
+        let ok = (43..=128).contains(&value.len()) && value.bytes().all(is_unreserved);
+        ok.then_some(Verifier(value))
+    }
+
+    /// The S256 challenge of this verifier.
+    pub fn challenge(&self) -> Challenge {
+        Challenge(URL_SAFE_NO_PAD.encode(Sha256::digest(self.0.as_bytes())))
+    }
+
+    /// The verifier itself, to send in the exchange or to store for the return.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The S256 code challenge: base64url (no padding) of SHA-256 of the verifier. Public by design.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Challenge(String);
+
+impl Challenge {
+    /// The challenge as it goes into the authorize URL.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The OAuth `state`: 192 random bits, base64url, compared in constant time.
+#[derive(Clone)]
+pub struct State(String);
+
+redacted_fmt!(State);
+
+impl State {
+    /// A fresh state from 24 bytes (192 bits) of secure randomness.
+    pub fn generate() -> Result<Self, RandomError> {
+        random_token(24).map(State)
+    }
+
+    /// Takes back a state that was stored earlier; `None` when it is not one of ours
+    /// (we only ever write 22 to 128 unreserved characters).
+    pub fn from_stored(value: String) -> Option<Self> {
+        let ok = (22..=128).contains(&value.len()) && value.bytes().all(is_unreserved);
+        ok.then_some(State(value))
+    }
+
+    /// Whether the `state` that came back equals this one, in time independent of where they differ.
+    pub fn matches(&self, returned: &str) -> bool {
+        use subtle::ConstantTimeEq as _;
+        self.0.len() == returned.len() && bool::from(self.0.as_bytes().ct_eq(returned.as_bytes()))
+    }
+
+    /// The state itself, for the authorize URL and for storage.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc7636_appendix_b_vector() {
+        let v =
+            Verifier::from_stored("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".into()).unwrap();
+        assert_eq!(
+            v.challenge().as_str(),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+    }
+
+    #[test]
+    fn generated_values_have_the_documented_shape() {
+        let v = Verifier::generate().unwrap();
+        assert_eq!(v.expose_secret().len(), 43);
+        assert!(v.expose_secret().bytes().all(is_unreserved));
+        assert_eq!(v.challenge().as_str().len(), 43);
+        let s = State::generate().unwrap();
+        assert_eq!(s.expose_secret().len(), 32);
+        assert_ne!(
+            Verifier::generate().unwrap().expose_secret(),
+            v.expose_secret()
+        );
+        assert_ne!(
+            State::generate().unwrap().expose_secret(),
+            s.expose_secret()
+        );
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let v = Verifier::generate().unwrap();
+        let s = State::generate().unwrap();
+        for text in [
+            format!("{v:?}"),
+            format!("{v}"),
+            format!("{s:?}"),
+            format!("{s}"),
+        ] {
+            assert!(text.contains("[redacted]"), "{text}");
+            assert!(!text.contains(v.expose_secret()) && !text.contains(s.expose_secret()));
+        }
+    }
+
+    #[test]
+    fn state_comparison() {
+        let s = State::from_stored("abcdefghijklmnopqrstuvwxyz".into()).unwrap();
+        assert!(s.matches("abcdefghijklmnopqrstuvwxyz"));
+        assert!(!s.matches("abcdefghijklmnopqrstuvwxyZ"));
+        assert!(!s.matches("abcdefghijklmnopqrstuvwxy"));
+        assert!(!s.matches(""));
+    }
+
+    #[test]
+    fn stored_values_are_validated() {
+        assert!(Verifier::from_stored("short".into()).is_none());
+        assert!(Verifier::from_stored("a".repeat(129)).is_none());
+        assert!(Verifier::from_stored(format!("{}+", "a".repeat(43))).is_none());
+        assert!(State::from_stored("has space in it and is long".into()).is_none());
+    }
+}

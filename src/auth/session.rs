@@ -1,0 +1,323 @@
+//! The app-wide sign-in state as a Dioxus global signal, and the hook that reads and drives it.
+//!
+//! Components call [`use_openrouter_auth`] and read `status()`, `key()`, `error()`; buttons call
+//! `sign_in()` and `sign_out()`. Code outside components can follow changes with
+//! [`on_auth_change`], like the reference module's `onAuthChange`.
+
+use std::cell::{Cell, OnceCell, RefCell};
+use std::rc::Rc;
+
+use dioxus::prelude::*;
+
+use super::flow::{FlowError, SignedIn};
+use super::platform;
+use super::storage::{open_platform_store, AuthStore, MemoryStore};
+use crate::openrouter::{ApiKey, BaseUrl, OpenRouterClient};
+
+/// Where a sign-in stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AuthStatus {
+    /// No key.
+    #[default]
+    SignedOut,
+    /// On its way to OpenRouter (web), or waiting for the user to approve there (desktop).
+    Redirecting,
+    /// Back from OpenRouter, trading the code for a key.
+    Exchanging,
+    /// A key is there.
+    SignedIn,
+    /// The last sign-in or sign-out failed; [`AuthState::error`] says why. An earlier key is kept.
+    Error,
+}
+
+/// Everything the UI shows about sign-in.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AuthState {
+    /// Where the sign-in stands.
+    pub status: AuthStatus,
+    /// The key, when there is one (also after a later sign-in failed: the earlier key stays).
+    pub key: Option<ApiKey>,
+    /// Why the last sign-in or sign-out failed.
+    pub error: Option<FlowError>,
+    /// Something the user should know that is not a failure, e.g. that the key will not be remembered.
+    pub notice: Option<String>,
+    /// While waiting on the desktop: the URL the user can open by hand to approve.
+    pub approve_url: Option<String>,
+    /// Where the key is kept, in words.
+    pub key_location: String,
+}
+
+static AUTH: GlobalSignal<AuthState> = Signal::global(AuthState::default);
+
+type Listener = Rc<dyn Fn(&AuthState)>;
+
+/// The store, the client and the listeners, made once per app (per UI thread).
+pub(super) struct Runtime {
+    pub(super) store: Box<dyn AuthStore>,
+    store_notice: Option<String>,
+    client: Result<Rc<OpenRouterClient>, FlowError>,
+    listeners: RefCell<Vec<(u64, Listener)>>,
+    next_listener: Cell<u64>,
+    started: Cell<bool>,
+    /// Platform handles (event listeners) that must live as long as the app.
+    #[cfg(target_arch = "wasm32")]
+    pub(super) keep_alive: RefCell<Vec<Box<dyn std::any::Any>>>,
+}
+
+thread_local! {
+    static RUNTIME: OnceCell<Rc<Runtime>> = const { OnceCell::new() };
+}
+
+pub(super) fn runtime() -> Rc<Runtime> {
+    RUNTIME.with(|cell| cell.get_or_init(|| Rc::new(Runtime::new())).clone())
+}
+
+impl Runtime {
+    fn new() -> Self {
+        let (store, store_notice): (Box<dyn AuthStore>, _) = match open_platform_store() {
+            Ok(store) => (Box::new(store), None),
+            Err(e) => (
+                Box::new(MemoryStore::new()),
+                Some(format!(
+                    "{e}. You can sign in, but the key will not be remembered."
+                )),
+            ),
+        };
+        let client = BaseUrl::from_env()
+            .map_err(|e| FlowError::Config(e.to_string()))
+            .and_then(|base| OpenRouterClient::new(base).map_err(FlowError::from))
+            .map(Rc::new);
+        Runtime {
+            store,
+            store_notice,
+            client,
+            listeners: RefCell::default(),
+            next_listener: Cell::new(0),
+            started: Cell::new(false),
+            #[cfg(target_arch = "wasm32")]
+            keep_alive: RefCell::default(),
+        }
+    }
+
+    pub(super) fn client(&self) -> Result<Rc<OpenRouterClient>, FlowError> {
+        self.client.clone()
+    }
+}
+
+/// Changes the state and tells the listeners.
+pub(super) fn update(change: impl FnOnce(&mut AuthState)) {
+    let snapshot = {
+        let mut state = AUTH.write();
+        change(&mut state);
+        state.clone()
+    };
+    // Cloned out first, so that a listener may subscribe or unsubscribe while being called.
+    let listeners: Vec<Listener> = runtime()
+        .listeners
+        .borrow()
+        .iter()
+        .map(|(_, l)| l.clone())
+        .collect();
+    for listener in listeners {
+        listener(&snapshot);
+    }
+}
+
+/// Records a failure; an earlier key stays where it is.
+pub(super) fn fail(error: FlowError) {
+    update(|s| {
+        s.status = AuthStatus::Error;
+        s.error = Some(error);
+        s.approve_url = None;
+    });
+}
+
+pub(super) fn signed_in_with(SignedIn { key, not_saved }: SignedIn) {
+    update(|s| {
+        s.key = Some(key);
+        s.status = AuthStatus::SignedIn;
+        s.error = None;
+        s.approve_url = None;
+        if let Some(e) = not_saved {
+            s.notice = Some(format!(
+                "{e}. You are signed in, but the key will not be remembered."
+            ));
+        }
+    });
+}
+
+/// Reads the key from the store again (at start, and when another tab or window changed it).
+pub(super) fn reload_key() {
+    let rt = runtime();
+    let loaded = rt.store.load_key();
+    update(|s| {
+        let busy = matches!(s.status, AuthStatus::Redirecting | AuthStatus::Exchanging);
+        match loaded {
+            Ok(key) => {
+                s.key = key;
+                if !busy && s.key.is_some() {
+                    s.status = AuthStatus::SignedIn;
+                    s.error = None;
+                } else if !busy && s.status != AuthStatus::Error {
+                    s.status = AuthStatus::SignedOut;
+                }
+            }
+            Err(e) => {
+                s.status = AuthStatus::Error;
+                s.error = Some(e.into());
+            }
+        }
+    });
+}
+
+fn start_once() {
+    let rt = runtime();
+    if rt.started.replace(true) {
+        return;
+    }
+    update(|s| {
+        s.key_location = rt.store.describe_location();
+        s.notice = rt.store_notice.clone();
+    });
+    reload_key();
+    if let Err(e) = rt.client() {
+        fail(e);
+        return;
+    }
+    platform::on_start(&rt);
+}
+
+/// The sign-in state and actions, for components. Cheap to copy; reading subscribes the component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenRouterAuth {
+    _private: (),
+}
+
+/// Starts sign-in handling the first time any component calls it (loads the stored key, and on
+/// the web handles a return from OpenRouter and follows other tabs), then gives the handle.
+pub fn use_openrouter_auth() -> OpenRouterAuth {
+    use_hook(start_once);
+    OpenRouterAuth { _private: () }
+}
+
+impl OpenRouterAuth {
+    /// A copy of the whole state.
+    pub fn state(&self) -> AuthState {
+        AUTH.read().clone()
+    }
+
+    /// Where the sign-in stands.
+    pub fn status(&self) -> AuthStatus {
+        AUTH.read().status
+    }
+
+    /// The key, if there is one.
+    pub fn key(&self) -> Option<ApiKey> {
+        AUTH.read().key.clone()
+    }
+
+    /// The key's first 12 characters and an ellipsis, for display.
+    pub fn masked_key(&self) -> Option<String> {
+        AUTH.read().key.as_ref().map(ApiKey::masked)
+    }
+
+    /// Why the last sign-in failed, if it did.
+    pub fn error(&self) -> Option<FlowError> {
+        AUTH.read().error.clone()
+    }
+
+    /// Whether a key is there.
+    pub fn is_signed_in(&self) -> bool {
+        AUTH.read().key.is_some()
+    }
+
+    /// Whether a sign-in is under way (the button shows its loading state).
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            AUTH.read().status,
+            AuthStatus::Redirecting | AuthStatus::Exchanging
+        )
+    }
+
+    /// Starts a sign-in: on the web the page goes to OpenRouter; on the desktop the system
+    /// browser opens. Does nothing while one is already under way, so a double click starts one.
+    pub fn sign_in(&self) {
+        if self.is_busy_now() {
+            return;
+        }
+        update(|s| {
+            s.status = AuthStatus::Redirecting;
+            s.error = None;
+        });
+        platform::sign_in(&runtime());
+    }
+
+    /// Finishes a sign-in with the code the user pasted (bare, `code=...`, or the whole URL).
+    pub fn complete_with_code(&self, pasted: &str) {
+        let rt = runtime();
+        let client = match rt.client() {
+            Ok(client) => client,
+            Err(e) => return fail(e),
+        };
+        let pasted = pasted.to_owned();
+        update(|s| s.status = AuthStatus::Exchanging);
+        spawn(async move {
+            let result = super::flow::finish_with_code(
+                &*rt.store,
+                &client,
+                &pasted,
+                crate::platform::now_ms(),
+            )
+            .await;
+            match result {
+                Ok(signed_in) => signed_in_with(signed_in),
+                Err(e) => fail(e),
+            }
+        });
+    }
+
+    /// Forgets the key here and in storage. If storage refuses, the error says so.
+    pub fn sign_out(&self) {
+        match runtime().store.remove_key() {
+            Ok(()) => update(|s| {
+                s.key = None;
+                s.status = AuthStatus::SignedOut;
+                s.error = None;
+                s.approve_url = None;
+            }),
+            Err(e) => fail(e.into()),
+        }
+    }
+
+    fn is_busy_now(&self) -> bool {
+        matches!(
+            AUTH.peek().status,
+            AuthStatus::Redirecting | AuthStatus::Exchanging
+        )
+    }
+}
+
+/// Keeps an [`on_auth_change`] listener registered; dropping it unregisters.
+#[must_use = "the listener is removed when this is dropped"]
+pub struct AuthSubscription {
+    id: u64,
+}
+
+impl Drop for AuthSubscription {
+    fn drop(&mut self) {
+        runtime()
+            .listeners
+            .borrow_mut()
+            .retain(|(id, _)| *id != self.id);
+    }
+}
+
+/// Calls `listener` with the new state after every change: sign-in, sign-out, failure, and
+/// changes made in another tab or window.
+pub fn on_auth_change(listener: impl Fn(&AuthState) + 'static) -> AuthSubscription {
+    let rt = runtime();
+    let id = rt.next_listener.get();
+    rt.next_listener.set(id + 1);
+    rt.listeners.borrow_mut().push((id, Rc::new(listener)));
+    AuthSubscription { id }
+}

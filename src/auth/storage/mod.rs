@@ -1,0 +1,89 @@
+//! Where the key and a sign-in in progress are kept. This is the one place where `cfg` picks the
+//! backend: both sides export [`PlatformStore`] and [`open_platform_store`], so no caller writes cfg.
+//!
+//! | | key | verifier and state |
+//! |---|---|---|
+//! | web | `localStorage["openrouter_api_key"]` | `sessionStorage` (this tab only) |
+//! | desktop | a 0600 file in the config dir | memory (this process only) |
+//! | tests | memory | memory |
+
+#[cfg(not(target_arch = "wasm32"))]
+mod desktop;
+mod memory;
+#[cfg(target_arch = "wasm32")]
+mod web;
+
+pub use memory::MemoryStore;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub use desktop::{default_key_path, FileStore, FileStore as PlatformStore, KEY_FILE_NAME};
+#[cfg(target_arch = "wasm32")]
+pub use web::{
+    watch_key_changes, KeyChangeWatch, WebStore, WebStore as PlatformStore, KEY_STORAGE_KEY,
+    STARTED_AT_STORAGE_KEY, STATE_STORAGE_KEY, VERIFIER_STORAGE_KEY,
+};
+
+use super::pkce::{State, Verifier};
+use crate::openrouter::ApiKey;
+
+/// Opens the store this platform uses, at its usual place.
+pub fn open_platform_store() -> Result<PlatformStore, StorageError> {
+    PlatformStore::open_default()
+}
+
+/// A sign-in that was started and has not come back yet.
+#[derive(Debug)]
+pub struct PendingSignIn {
+    /// The PKCE verifier whose challenge went to OpenRouter.
+    pub verifier: Verifier,
+    /// The state that went to OpenRouter and must come back unchanged.
+    pub state: State,
+    /// When the sign-in started, in milliseconds since the Unix epoch.
+    pub started_at_ms: u64,
+}
+
+/// Why the store could not do what was asked. Nothing is overwritten when this happens.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StorageError {
+    /// There is no storage at all here (a sandboxed frame, private mode, no config dir).
+    #[error("{what} is not available: {reason}")]
+    Unavailable { what: String, reason: String },
+    /// The storage refused the write (the quota is used up).
+    #[error("{what} refused to save: {reason}")]
+    WriteRefused { what: String, reason: String },
+    /// What is stored is not something we wrote.
+    #[error("{what} holds something that is not a valid {expected}; it was left as it is")]
+    Corrupt {
+        what: String,
+        expected: &'static str,
+    },
+    /// A file operation failed.
+    #[error("{action} {path}: {reason}")]
+    Io {
+        action: &'static str,
+        path: String,
+        reason: String,
+    },
+}
+
+/// A place that keeps the key and the pending sign-in. Every call reports failure as a
+/// [`StorageError`]; none panics.
+pub trait AuthStore {
+    /// The stored key, if there is one.
+    fn load_key(&self) -> Result<Option<ApiKey>, StorageError>;
+    /// Stores `key`, replacing any earlier one only once the new one is safely written.
+    fn save_key(&self, key: &ApiKey) -> Result<(), StorageError>;
+    /// Forgets the key. Forgetting a key that is not there is not an error.
+    fn remove_key(&self) -> Result<(), StorageError>;
+
+    /// Whether a sign-in was started here and has not come back yet.
+    fn has_pending(&self) -> Result<bool, StorageError>;
+    /// Remembers a sign-in in progress, replacing any earlier one.
+    fn save_pending(&self, pending: &PendingSignIn) -> Result<(), StorageError>;
+    /// Takes the pending sign-in out: a second call returns `None`, which is what makes a
+    /// return be handled once even when two handlers race for it.
+    fn take_pending(&self) -> Result<Option<PendingSignIn>, StorageError>;
+
+    /// Where the key is kept, in words for the user ("this browser's localStorage", a path).
+    fn describe_location(&self) -> String;
+}

@@ -1,0 +1,40 @@
+use std::time::Duration;
+
+/// What went wrong talking to OpenRouter. HTTP failures keep the status and, when OpenRouter
+/// sent its `{"error":{"code","message"}}` body, its message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClientError {
+    /// OpenRouter answered with an error status and its error body.
+    #[error("OpenRouter refused the request ({status}): {message}")]
+    Api { status: u16, message: String },
+    /// An error status without OpenRouter's error body (a proxy page, an empty body, ...).
+    #[error("OpenRouter answered HTTP {status} without an error message")]
+    Status { status: u16 },
+    /// A redirect, which is never followed: the exchange must reach OpenRouter itself.
+    #[error("OpenRouter answered with a redirect (HTTP {status}), which is not followed")]
+    Redirect { status: u16 },
+    /// A success status whose body is not what the endpoint documents.
+    #[error("OpenRouter's answer was not understood: {0}")]
+    InvalidResponse(String),
+    /// The body was larger than the client reads.
+    #[error("OpenRouter's answer is larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    /// No complete answer in time.
+    #[error("OpenRouter did not answer within {} s", .0.as_secs_f32())]
+    Timeout(Duration),
+    /// The request never got an answer: refused, reset, DNS, TLS, CORS, offline.
+    #[error("could not reach OpenRouter at {url}: {reason}")]
+    Network { url: String, reason: String },
+}
+
+impl ClientError {
+    /// The HTTP status, when there was an answer.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ClientError::Api { status, .. }
+            | ClientError::Status { status }
+            | ClientError::Redirect { status } => Some(*status),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! A small typed client for the OpenRouter endpoints that sign-in needs: the code exchange and
+//! the key description. Native builds talk through reqwest; the web build through the browser's
+//! own `fetch`, which costs almost nothing in the wasm bundle.
+
+mod base_url;
+mod client;
+mod error;
+mod key;
+#[cfg(not(target_arch = "wasm32"))]
+mod native;
+#[cfg(target_arch = "wasm32")]
+mod web;
+
+pub use base_url::{BaseUrl, BaseUrlError, BASE_URL_ENV, DEFAULT_BASE_URL};
+pub use client::{KeyInfo, OpenRouterClient, DEFAULT_TIMEOUT, MAX_RESPONSE_BYTES};
+pub use error::ClientError;
+pub use key::{ApiKey, InvalidKey};
