@@ -1,0 +1,112 @@
+//! `POST /api/v1/auth/keys` (code exchange) and `GET /api/v1/key` (key info).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Map, Value};
+
+use crate::crypto;
+use crate::error::json_error;
+use crate::failure;
+use crate::state::Shared;
+
+/// `POST /api/v1/auth/keys`: trades a code and its PKCE verifier for a key.
+pub(crate) async fn exchange(
+    State(shared): State<Arc<Shared>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    if let Some(injected) = shared.begin_exchange() {
+        if let Some(response) = failure::play(injected).await {
+            return response;
+        }
+    }
+    match body {
+        Ok(body) => exchange_body(&shared, &body),
+        Err(_) => json_error(
+            StatusCode::BAD_REQUEST,
+            "The request body could not be read.",
+        ),
+    }
+}
+
+fn exchange_body(shared: &Shared, body: &[u8]) -> Response {
+    let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(body) else {
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            "The request body must be a JSON object.",
+        );
+    };
+    let code = text(&fields, "code");
+    // Consume before any other check: a code is single-use whatever this attempt's outcome,
+    // so a client cannot probe verifiers against it.
+    let grant = code.and_then(|code| shared.take_code(code));
+    if code.is_none() {
+        return json_error(StatusCode::BAD_REQUEST, "code is required.");
+    }
+    let Some(verifier) = text(&fields, "code_verifier") else {
+        return json_error(StatusCode::BAD_REQUEST, "code_verifier is required.");
+    };
+    if text(&fields, "code_challenge_method") != Some("S256") {
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            "code_challenge_method must be S256.",
+        );
+    }
+    let Some(grant) = grant.filter(|grant| std::time::Instant::now() < grant.expires_at) else {
+        return json_error(
+            StatusCode::FORBIDDEN,
+            "Invalid, expired or already used code.",
+        );
+    };
+    if crypto::s256_challenge(verifier) != grant.challenge {
+        return json_error(
+            StatusCode::FORBIDDEN,
+            "code_verifier does not match the code_challenge.",
+        );
+    }
+    match shared.issue_key(grant.key_label) {
+        Ok(key) => Json(json!({ "key": key, "user_id": shared.user_id })).into_response(),
+        Err(_) => json_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Could not generate a key.",
+        ),
+    }
+}
+
+fn text<'a>(fields: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
+    fields.get(name).and_then(Value::as_str)
+}
+
+/// `GET /api/v1/key`: describes the bearer key, if the mock issued it.
+pub(crate) async fn key_info(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    let label = bearer(&headers).and_then(|key| shared.key_label(key));
+    let Some(label) = label else {
+        return json_error(StatusCode::UNAUTHORIZED, "Missing or invalid API key.");
+    };
+    Json(json!({
+        "data": {
+            "label": label,
+            "usage": 0.0,
+            "limit": null,
+            "limit_remaining": null,
+            "is_free_tier": true,
+            "rate_limit": { "requests": 10, "interval": "10s" },
+        }
+    }))
+    .into_response()
+}
+
+/// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|token| !token.is_empty())
+}

@@ -1,0 +1,101 @@
+//! `/__mock/*`: drives the mock from another process (browser tests run the binary).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use crate::error::json_error;
+use crate::params::single;
+use crate::state::Shared;
+use crate::{ConsentMode, Failure};
+
+/// Caps so a typo in a test script cannot hang or exhaust the machine.
+const MAX_DELAY_MS: u64 = 60_000;
+const MAX_HUGE_BYTES: usize = 64 * 1024 * 1024;
+
+type Pairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
+
+/// `POST /__mock/consent?mode=ask|approve|deny`.
+pub(crate) async fn consent(State(shared): State<Arc<Shared>>, query: Pairs) -> Response {
+    let mode = with_pairs(query, |pairs| {
+        single(pairs, "mode")?
+            .ok_or_else(|| "mode is required.".to_owned())?
+            .parse::<ConsentMode>()
+            .map_err(|error| error.to_string())
+    });
+    match mode {
+        Ok(mode) => {
+            shared.set_consent(mode);
+            Json(json!({ "consent": mode.as_str() })).into_response()
+        }
+        Err(message) => json_error(StatusCode::BAD_REQUEST, &message),
+    }
+}
+
+/// `POST /__mock/fail?kind=...`: queues a failure for the next exchange request.
+pub(crate) async fn fail(State(shared): State<Arc<Shared>>, query: Pairs) -> Response {
+    match with_pairs(query, parse_failure) {
+        Ok(failure) => {
+            let queued = shared.push_failure(failure);
+            Json(json!({ "queued": queued })).into_response()
+        }
+        Err(message) => json_error(StatusCode::BAD_REQUEST, &message),
+    }
+}
+
+/// `GET /__mock/stats`: counters only, never keys or codes.
+pub(crate) async fn stats(State(shared): State<Arc<Shared>>) -> Response {
+    let stats = shared.stats();
+    Json(json!({
+        "exchange_requests": stats.exchange_requests,
+        "authorize_requests": stats.authorize_requests,
+        "issued_keys": stats.issued_keys,
+    }))
+    .into_response()
+}
+
+fn with_pairs<T>(
+    query: Pairs,
+    parse: impl FnOnce(&[(String, String)]) -> Result<T, String>,
+) -> Result<T, String> {
+    let Query(pairs) = query.map_err(|_| "The query string could not be decoded.".to_owned())?;
+    parse(&pairs)
+}
+
+fn parse_failure(pairs: &[(String, String)]) -> Result<Failure, String> {
+    let kind = single(pairs, "kind")?.ok_or("kind is required.")?;
+    let failure = match kind {
+        "status" => {
+            let status: u16 = number(pairs, "status")?;
+            StatusCode::from_u16(status).map_err(|_| "status must be 100..=999.".to_owned())?;
+            Failure::Status(status)
+        }
+        "notjson" => Failure::NotJson,
+        "delay" => Failure::Delay(Duration::from_millis(
+            number::<u64>(pairs, "ms")?.min(MAX_DELAY_MS),
+        )),
+        "emptykey" => Failure::EmptyKey,
+        "notakey" => Failure::NotAKey,
+        "huge" => Failure::HugeBody(number::<usize>(pairs, "bytes")?.min(MAX_HUGE_BYTES)),
+        "drop" => Failure::DropConnection,
+        other => {
+            return Err(format!(
+                "unknown kind {other:?}: expected status, notjson, delay, emptykey, notakey, huge or drop."
+            ))
+        }
+    };
+    Ok(failure)
+}
+
+fn number<T: std::str::FromStr>(pairs: &[(String, String)], name: &str) -> Result<T, String> {
+    single(pairs, name)?
+        .ok_or_else(|| format!("{name} is required."))?
+        .parse()
+        .map_err(|_| format!("{name} must be a non-negative integer."))
+}

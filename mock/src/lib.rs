@@ -1,0 +1,176 @@
+//! A local mock of OpenRouter's OAuth PKCE flow and key API, for offline
+//! development and tests of `openrouter-signin`.
+//!
+//! Endpoints:
+//! - `GET /auth` — the authorize page (`callback_url` or `key_label`, `code_challenge`,
+//!   `code_challenge_method=S256`, optional `state`), answered per the [`ConsentMode`];
+//! - `POST /auth/decision` — the consent page's Approve / Deny form;
+//! - `POST /api/v1/auth/keys` — exchanges `{"code","code_verifier","code_challenge_method"}` for a key;
+//! - `GET /api/v1/key` — describes the `Authorization: Bearer` key;
+//! - `POST /__mock/consent?mode=ask|approve|deny`, `POST /__mock/fail?kind=…`,
+//!   `GET /__mock/stats` — control from another process.
+//!
+//! Every response allows any origin, and `OPTIONS` on any path is a CORS preflight.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use openrouter_mock::{ConsentMode, MockServer};
+//! let server = MockServer::start().await?;
+//! server.set_consent(ConsentMode::AutoApprove);
+//! let authorize = format!("{}/auth", server.base_url());
+//! # let _ = authorize;
+//! server.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+
+mod api;
+mod authorize;
+mod callback;
+mod consent;
+mod control;
+mod crypto;
+mod error;
+mod failure;
+mod html;
+mod params;
+mod router;
+mod state;
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use consent::{ConsentMode, ParseConsentModeError};
+pub use crypto::s256_challenge;
+pub use failure::Failure;
+
+use state::Shared;
+
+/// How long [`MockServer::shutdown`] lets in-flight requests finish before cutting them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// A running mock server.
+///
+/// Dropping it stops the server too: the shutdown channel's sender goes away,
+/// which triggers the same graceful shutdown as [`MockServer::shutdown`]
+/// (without waiting for it). Call `shutdown` when the port must be free afterwards.
+pub struct MockServer {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+/// Shows only the address: the state holds live keys and codes that must not end up in logs.
+impl std::fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockServer")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MockServer {
+    /// Starts on `127.0.0.1` with a free port, in [`ConsentMode::Ask`].
+    pub async fn start() -> io::Result<MockServer> {
+        Self::start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await
+    }
+
+    /// Starts on `addr` (port 0 picks a free one), in [`ConsentMode::Ask`].
+    ///
+    /// Refuses a non-loopback address with [`io::ErrorKind::InvalidInput`]:
+    /// the mock hands out keys to anyone who asks and must stay local.
+    pub async fn start_on(addr: SocketAddr) -> io::Result<MockServer> {
+        if !addr.ip().is_loopback() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("refusing to listen on non-loopback address {addr}"),
+            ));
+        }
+        let shared = Arc::new(Shared::new().map_err(|error| io::Error::other(error.to_string()))?);
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = router::router(Arc::clone(&shared));
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                // Either an explicit stop or the sender being dropped ends the server.
+                let _ = stopped.await;
+            });
+            // axum's serve loop only returns after shutdown and reports accept errors
+            // internally; there is nothing left to do with its result.
+            let _ = serve.await;
+        });
+        Ok(MockServer {
+            addr,
+            shared,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Chooses how `GET /auth` answers from now on.
+    pub fn set_consent(&self, mode: ConsentMode) {
+        self.shared.set_consent(mode);
+    }
+
+    /// Lifetime of codes issued from now on (default 10 minutes); `Duration::ZERO`
+    /// makes every new code expired on arrival.
+    pub fn set_code_ttl(&self, ttl: Duration) {
+        self.shared.set_code_ttl(ttl);
+    }
+
+    /// Queues `failure`; each exchange request pops (and plays) one.
+    pub fn inject_exchange_failure(&self, failure: Failure) {
+        self.shared.push_failure(failure);
+    }
+
+    /// How many `POST /api/v1/auth/keys` requests arrived, whatever their outcome.
+    pub fn exchange_requests(&self) -> usize {
+        self.shared.stats().exchange_requests
+    }
+
+    /// The keys handed out, oldest first.
+    pub fn issued_keys(&self) -> Vec<String> {
+        self.shared.issued_keys()
+    }
+
+    /// How many `GET /auth` requests arrived, valid or not.
+    pub fn authorize_requests(&self) -> usize {
+        self.shared.stats().authorize_requests
+    }
+
+    /// Stops accepting, lets in-flight requests finish (up to a few seconds), and
+    /// frees the port before returning.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut task) = self.task.take() {
+            if tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
+                .await
+                .is_err()
+            {
+                task.abort();
+                // The task was aborted on purpose; its cancellation error says nothing new.
+                let _ = task.await;
+            }
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! The server's shared, mutable state.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use crate::authorize::AuthRequest;
+use crate::crypto;
+use crate::{ConsentMode, Failure};
+
+/// OpenRouter's lifetime for authorization codes.
+pub(crate) const DEFAULT_CODE_TTL: Duration = Duration::from_secs(600);
+
+/// How long a consent page stays answerable.
+const PENDING_TTL: Duration = Duration::from_secs(600);
+
+/// A code waiting to be exchanged.
+pub(crate) struct Grant {
+    pub challenge: String,
+    pub key_label: Option<String>,
+    pub expires_at: Instant,
+}
+
+struct Pending {
+    request: AuthRequest,
+    created: Instant,
+}
+
+struct IssuedKey {
+    key: String,
+    label: String,
+}
+
+struct Inner {
+    consent: ConsentMode,
+    code_ttl: Duration,
+    failures: VecDeque<Failure>,
+    exchange_requests: usize,
+    authorize_requests: usize,
+    pending: HashMap<String, Pending>,
+    codes: HashMap<String, Grant>,
+    keys: Vec<IssuedKey>,
+}
+
+/// Counters reported by `GET /__mock/stats`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Stats {
+    pub exchange_requests: usize,
+    pub authorize_requests: usize,
+    pub issued_keys: usize,
+}
+
+/// Everything the handlers share. Each method takes the lock briefly and never
+/// across an `.await`.
+pub(crate) struct Shared {
+    inner: Mutex<Inner>,
+    /// The one mock user every key belongs to.
+    pub user_id: String,
+}
+
+impl Shared {
+    pub fn new() -> Result<Self, getrandom::Error> {
+        Ok(Self {
+            inner: Mutex::new(Inner {
+                consent: ConsentMode::default(),
+                code_ttl: DEFAULT_CODE_TTL,
+                failures: VecDeque::new(),
+                exchange_requests: 0,
+                authorize_requests: 0,
+                pending: HashMap::new(),
+                codes: HashMap::new(),
+                keys: Vec::new(),
+            }),
+            user_id: format!("user_mock_{}", crypto::random_hex::<12>()?),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic elsewhere must not wedge the mock; the data stays consistent
+        // because every critical section is a handful of plain assignments.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn consent(&self) -> ConsentMode {
+        self.lock().consent
+    }
+
+    pub fn set_consent(&self, mode: ConsentMode) {
+        self.lock().consent = mode;
+    }
+
+    pub fn code_ttl(&self) -> Duration {
+        self.lock().code_ttl
+    }
+
+    pub fn set_code_ttl(&self, ttl: Duration) {
+        self.lock().code_ttl = ttl;
+    }
+
+    /// Queues a failure; returns the queue length.
+    pub fn push_failure(&self, failure: Failure) -> usize {
+        let mut inner = self.lock();
+        inner.failures.push_back(failure);
+        inner.failures.len()
+    }
+
+    pub fn count_authorize(&self) {
+        self.lock().authorize_requests += 1;
+    }
+
+    /// Counts an exchange request and pops the failure injected for it, if any.
+    pub fn begin_exchange(&self) -> Option<Failure> {
+        let mut inner = self.lock();
+        inner.exchange_requests += 1;
+        inner.failures.pop_front()
+    }
+
+    pub fn stats(&self) -> Stats {
+        let inner = self.lock();
+        Stats {
+            exchange_requests: inner.exchange_requests,
+            authorize_requests: inner.authorize_requests,
+            issued_keys: inner.keys.len(),
+        }
+    }
+
+    /// Stores a request awaiting the user's decision; returns its id.
+    pub fn store_pending(&self, request: AuthRequest) -> Result<String, getrandom::Error> {
+        let id = crypto::random_token()?;
+        let now = Instant::now();
+        let mut inner = self.lock();
+        inner
+            .pending
+            .retain(|_, pending| now.duration_since(pending.created) < PENDING_TTL);
+        inner.pending.insert(
+            id.clone(),
+            Pending {
+                request,
+                created: now,
+            },
+        );
+        Ok(id)
+    }
+
+    /// Removes and returns a live pending request: each consent page is answerable once.
+    pub fn take_pending(&self, id: &str) -> Option<AuthRequest> {
+        let pending = self.lock().pending.remove(id)?;
+        (pending.created.elapsed() < PENDING_TTL).then_some(pending.request)
+    }
+
+    /// Issues a single-use code bound to `challenge`.
+    pub fn issue_code(
+        &self,
+        challenge: &str,
+        key_label: Option<String>,
+    ) -> Result<String, getrandom::Error> {
+        let code = crypto::random_token()?;
+        let now = Instant::now();
+        let mut inner = self.lock();
+        inner.codes.retain(|_, grant| grant.expires_at > now);
+        let expires_at = now + inner.code_ttl;
+        inner.codes.insert(
+            code.clone(),
+            Grant {
+                challenge: challenge.to_owned(),
+                key_label,
+                expires_at,
+            },
+        );
+        Ok(code)
+    }
+
+    /// Removes `code`, returning its grant if it existed (expired or not).
+    pub fn take_code(&self, code: &str) -> Option<Grant> {
+        self.lock().codes.remove(code)
+    }
+
+    /// Mints a key labelled `key_label`, or like OpenRouter's masked key when absent.
+    pub fn issue_key(&self, key_label: Option<String>) -> Result<String, getrandom::Error> {
+        let key = crypto::random_api_key()?;
+        let label = key_label.unwrap_or_else(|| mask(&key));
+        self.lock().keys.push(IssuedKey {
+            key: key.clone(),
+            label,
+        });
+        Ok(key)
+    }
+
+    /// The label of an issued key.
+    pub fn key_label(&self, key: &str) -> Option<String> {
+        self.lock()
+            .keys
+            .iter()
+            .find(|issued| issued.key == key)
+            .map(|issued| issued.label.clone())
+    }
+
+    pub fn issued_keys(&self) -> Vec<String> {
+        self.lock()
+            .keys
+            .iter()
+            .map(|issued| issued.key.clone())
+            .collect()
+    }
+}
+
+/// `sk-or-v1-abc...xyz`: how OpenRouter names a key that has no label.
+fn mask(key: &str) -> String {
+    let head = key.get(..12).unwrap_or(key);
+    let tail = key.get(key.len().saturating_sub(3)..).unwrap_or("");
+    format!("{head}...{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask;
+
+    #[test]
+    fn masks_like_openrouter() {
+        let key = format!("sk-or-v1-abc{}xyz", "0".repeat(58));
+        assert_eq!(mask(&key), "sk-or-v1-abc...xyz");
+    }
+}

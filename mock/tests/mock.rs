@@ -1,0 +1,908 @@
+//! End-to-end tests over real HTTP against an in-process [`MockServer`], using a
+//! tiny raw HTTP/1.1 client so no HTTP client crate is needed.
+
+use std::collections::HashMap;
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::SocketAddr;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use openrouter_mock::{s256_challenge, ConsentMode, Failure, MockServer};
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::TcpStream;
+
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const OTHER_VERIFIER: &str = "another-verifier-that-is-long-enough-0123456789";
+const CALLBACK: &str = "http://localhost:3000/callback";
+
+// ---------------------------------------------------------------- raw client
+
+/// A parsed response. `complete` is false when the body was cut short.
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    complete: bool,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    /// Asserts OpenRouter's error shape with `status`.
+    fn assert_error(&self, status: u16) {
+        assert_eq!(self.status, status, "{}", self.text());
+        assert!(self
+            .header("content-type")
+            .unwrap_or_default()
+            .starts_with("application/json"));
+        let body = self.json();
+        assert_eq!(body["error"]["code"], status);
+        assert!(body["error"]["message"].is_string());
+    }
+
+    /// The decoded query parameters of the `Location` header.
+    fn location_params(&self) -> HashMap<String, String> {
+        let location = self.header("location").expect("a Location header");
+        let without_fragment = location.split('#').next().unwrap_or_default();
+        let query = without_fragment
+            .split_once('?')
+            .map(|(_, q)| q)
+            .unwrap_or_default();
+        query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(k, v)| (decode(k), decode(v)))
+            .collect()
+    }
+}
+
+async fn send(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Reply {
+    let exchange = async {
+        let mut stream = TcpStream::connect(addr).await.expect("connect");
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).await.expect("write head");
+        stream.write_all(body).await.expect("write body");
+        let mut raw = Vec::new();
+        let mut buf = [0u8; 16 * 1024];
+        // A cut connection may end with a reset instead of EOF; keep what arrived.
+        while let Ok(n @ 1..) = stream.read(&mut buf).await {
+            raw.extend_from_slice(&buf[..n]);
+        }
+        parse_reply(&raw)
+    };
+    tokio::time::timeout(Duration::from_secs(10), exchange)
+        .await
+        .expect("the mock answered in time")
+}
+
+fn parse_reply(raw: &[u8]) -> Reply {
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete head");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let rest = &raw[split + 4..];
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|line| line.split(' ').nth(1))
+        .and_then(|code| code.parse().ok())
+        .expect("a status line");
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let mut reply = Reply {
+        status,
+        headers,
+        body: Vec::new(),
+        complete: true,
+    };
+    if reply
+        .header("transfer-encoding")
+        .is_some_and(|te| te.eq_ignore_ascii_case("chunked"))
+    {
+        (reply.body, reply.complete) = dechunk(rest);
+    } else {
+        reply.body = rest.to_vec();
+        let expected = reply
+            .header("content-length")
+            .and_then(|len| len.parse::<usize>().ok());
+        reply.complete = expected.is_none_or(|len| len == rest.len());
+    }
+    reply
+}
+
+/// Decodes a chunked body; the flag says whether the final zero chunk arrived.
+fn dechunk(mut rest: &[u8]) -> (Vec<u8>, bool) {
+    let mut body = Vec::new();
+    loop {
+        let Some(line_end) = rest.windows(2).position(|w| w == b"\r\n") else {
+            return (body, false);
+        };
+        let size_text = String::from_utf8_lossy(&rest[..line_end]).into_owned();
+        let Ok(size) = usize::from_str_radix(size_text.trim(), 16) else {
+            return (body, false);
+        };
+        rest = &rest[line_end + 2..];
+        if size == 0 {
+            return (body, true);
+        }
+        if rest.len() < size + 2 {
+            body.extend_from_slice(&rest[..rest.len().min(size)]);
+            return (body, false);
+        }
+        body.extend_from_slice(&rest[..size]);
+        rest = &rest[size + 2..];
+    }
+}
+
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).expect("ascii");
+                out.push(u8::from_str_radix(hex, 16).expect("hex escape"));
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).expect("utf-8")
+}
+
+fn query(params: &[(&str, &str)]) -> String {
+    params
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+// ---------------------------------------------------------------- flow helpers
+
+async fn get(server: &MockServer, path: &str) -> Reply {
+    send(server.addr(), "GET", path, &[], b"").await
+}
+
+async fn post_json(server: &MockServer, path: &str, body: &Value) -> Reply {
+    let body = body.to_string();
+    send(
+        server.addr(),
+        "POST",
+        path,
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    )
+    .await
+}
+
+async fn post_form(server: &MockServer, path: &str, fields: &[(&str, &str)]) -> Reply {
+    let body = query(fields);
+    let content_type = [("Content-Type", "application/x-www-form-urlencoded")];
+    send(server.addr(), "POST", path, &content_type, body.as_bytes()).await
+}
+
+/// `/auth?callback_url=..&code_challenge=S256(verifier)&code_challenge_method=S256&state=..`.
+fn auth_path(callback: &str, verifier: &str, state: Option<&str>) -> String {
+    let challenge = s256_challenge(verifier);
+    let mut params = vec![
+        ("callback_url", callback),
+        ("code_challenge", &challenge),
+        ("code_challenge_method", "S256"),
+    ];
+    if let Some(state) = state {
+        params.push(("state", state));
+    }
+    format!("/auth?{}", query(&params))
+}
+
+/// Runs an auto-approved authorization for `verifier` and returns the code.
+async fn obtain_code(server: &MockServer, verifier: &str) -> String {
+    server.set_consent(ConsentMode::AutoApprove);
+    let reply = get(server, &auth_path(CALLBACK, verifier, Some("s"))).await;
+    assert_eq!(reply.status, 302, "{}", reply.text());
+    reply.location_params().remove("code").expect("a code")
+}
+
+async fn exchange(server: &MockServer, code: &str, verifier: &str) -> Reply {
+    let body = json!({ "code": code, "code_verifier": verifier, "code_challenge_method": "S256" });
+    post_json(server, "/api/v1/auth/keys", &body).await
+}
+
+async fn key_info(server: &MockServer, key: &str) -> Reply {
+    let auth = format!("Bearer {key}");
+    send(
+        server.addr(),
+        "GET",
+        "/api/v1/key",
+        &[("Authorization", &auth)],
+        b"",
+    )
+    .await
+}
+
+/// The text between `start` and the next `end` in `page`.
+fn between<'a>(page: &'a str, start: &str, end: &str) -> &'a str {
+    let from = page
+        .find(start)
+        .unwrap_or_else(|| panic!("{start:?} in {page}"))
+        + start.len();
+    let len = page[from..].find(end).expect("end marker");
+    &page[from..from + len]
+}
+
+fn request_id(page: &str) -> String {
+    between(page, "name=\"request_id\" value=\"", "\"").to_owned()
+}
+
+fn assert_key_shape(key: &str) {
+    let hex = key.strip_prefix("sk-or-v1-").expect("sk-or-v1- prefix");
+    assert_eq!(hex.len(), 64);
+    assert!(hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')));
+}
+
+// ---------------------------------------------------------------- tests
+
+#[test]
+fn s256_matches_rfc7636_vector() {
+    assert_eq!(
+        s256_challenge(VERIFIER),
+        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    );
+}
+
+#[tokio::test]
+async fn consent_page_offers_approve_and_deny_and_escapes_input() {
+    let server = MockServer::start().await.expect("start");
+    let hostile_callback = "https://example.com/cb?q=<script>alert('x')</script>\"";
+    let reply = get(
+        &server,
+        &auth_path(
+            hostile_callback,
+            VERIFIER,
+            Some("<script>alert(1)</script>"),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, 200);
+    assert!(reply
+        .header("content-type")
+        .unwrap_or_default()
+        .starts_with("text/html"));
+    let page = reply.text();
+    assert!(page.contains("Authorize application"));
+    assert!(page.contains("<form method=\"post\" action=\"/auth/decision\">"));
+    assert!(page.contains("id=\"approve\" name=\"decision\" value=\"approve\""));
+    assert!(page.contains("id=\"deny\" name=\"decision\" value=\"deny\""));
+    assert!(page.contains(">example.com<"), "shows the callback host");
+    assert!(!page.contains("<script>"));
+    assert!(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;"));
+    assert_eq!(server.authorize_requests(), 1);
+    assert!(server.issued_keys().is_empty());
+}
+
+#[tokio::test]
+async fn refuses_bad_authorize_requests() {
+    let server = MockServer::start().await.expect("start");
+    let challenge = s256_challenge(VERIFIER);
+    let good = |overrides: &[(&str, Option<&str>)]| {
+        let mut params: Vec<(&str, &str)> = vec![
+            ("callback_url", CALLBACK),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+        ];
+        for (name, value) in overrides {
+            params.retain(|(key, _)| key != name);
+            if let Some(value) = value {
+                params.push((name, value));
+            }
+        }
+        format!("/auth?{}", query(&params))
+    };
+    let cases = [
+        good(&[("callback_url", Some("http://evil.com/cb"))]),
+        good(&[("callback_url", Some("http://localhost@evil.com/cb"))]),
+        good(&[("callback_url", Some("https://user@example.com/cb"))]),
+        good(&[("callback_url", Some("javascript:alert(1)"))]),
+        good(&[("callback_url", Some(""))]),
+        good(&[("callback_url", None)]),
+        good(&[("code_challenge", None)]),
+        good(&[("code_challenge", Some("too-short"))]),
+        good(&[("code_challenge", Some(&format!("{}+", &challenge[..42])))]),
+        good(&[("code_challenge_method", None)]),
+        good(&[("code_challenge_method", Some("plain"))]),
+        good(&[("key_label", Some(""))]),
+        format!("{}&state=a&state=b", good(&[])),
+        "/auth".to_owned(),
+        "/auth?callback_url=%ZZ&&==".to_owned(),
+    ];
+    for path in &cases {
+        let reply = get(&server, path).await;
+        assert_eq!(reply.status, 400, "{path}: {}", reply.text());
+        assert!(
+            reply
+                .header("content-type")
+                .unwrap_or_default()
+                .starts_with("text/html"),
+            "{path}"
+        );
+        assert!(reply.text().contains("Authorization failed"), "{path}");
+    }
+    assert_eq!(server.authorize_requests(), cases.len());
+}
+
+#[tokio::test]
+async fn accepts_https_anywhere_and_http_on_loopback() {
+    let server = MockServer::start().await.expect("start");
+    for callback in [
+        "https://app.example.org/cb",
+        "http://localhost:8080/cb",
+        "http://127.0.0.1:49152",
+        "http://localhost",
+    ] {
+        let reply = get(&server, &auth_path(callback, VERIFIER, None)).await;
+        assert_eq!(reply.status, 200, "{callback}: {}", reply.text());
+    }
+}
+
+#[tokio::test]
+async fn auto_approve_redirects_with_code_and_state() {
+    let server = MockServer::start().await.expect("start");
+    server.set_consent(ConsentMode::AutoApprove);
+    let state = "a b&c=<d>";
+    let reply = get(
+        &server,
+        &auth_path("http://localhost:3000/cb?x=1#frag", VERIFIER, Some(state)),
+    )
+    .await;
+    assert_eq!(reply.status, 302);
+    let location = reply.header("location").expect("location");
+    assert!(
+        location.starts_with("http://localhost:3000/cb?x=1&code="),
+        "{location}"
+    );
+    assert!(location.ends_with("#frag"), "{location}");
+    let params = reply.location_params();
+    assert_eq!(params["state"], state);
+    assert_eq!(params["x"], "1");
+    assert!(params["code"].len() >= 32);
+
+    let without_state = get(&server, &auth_path(CALLBACK, VERIFIER, None)).await;
+    assert!(!without_state.location_params().contains_key("state"));
+}
+
+#[tokio::test]
+async fn approving_the_consent_form_redirects_once() {
+    let server = MockServer::start().await.expect("start");
+    let page = get(&server, &auth_path(CALLBACK, VERIFIER, Some("xyz")))
+        .await
+        .text();
+    let id = request_id(&page);
+    let reply = post_form(
+        &server,
+        "/auth/decision",
+        &[("request_id", &id), ("decision", "approve")],
+    )
+    .await;
+    assert!(matches!(reply.status, 302 | 303), "{}", reply.status);
+    assert!(reply
+        .header("location")
+        .unwrap_or_default()
+        .starts_with(CALLBACK));
+    let params = reply.location_params();
+    assert_eq!(params["state"], "xyz");
+    let key = exchange(&server, &params["code"], VERIFIER).await.json()["key"]
+        .as_str()
+        .map(str::to_owned);
+    assert!(key.is_some());
+
+    let again = post_form(
+        &server,
+        "/auth/decision",
+        &[("request_id", &id), ("decision", "approve")],
+    )
+    .await;
+    assert_eq!(again.status, 400, "a consent page is answerable once");
+    let unknown = post_form(
+        &server,
+        "/auth/decision",
+        &[("request_id", "nope"), ("decision", "approve")],
+    )
+    .await;
+    assert_eq!(unknown.status, 400);
+    let garbage = post_form(
+        &server,
+        "/auth/decision",
+        &[("request_id", "nope"), ("decision", "maybe")],
+    )
+    .await;
+    assert_eq!(garbage.status, 400);
+}
+
+#[tokio::test]
+async fn denial_redirects_with_access_denied_and_no_state() {
+    let server = MockServer::start().await.expect("start");
+    let page = get(&server, &auth_path(CALLBACK, VERIFIER, Some("xyz")))
+        .await
+        .text();
+    let reply = post_form(
+        &server,
+        "/auth/decision",
+        &[("request_id", &request_id(&page)), ("decision", "deny")],
+    )
+    .await;
+    assert!(matches!(reply.status, 302 | 303));
+    let expected =
+        format!("{CALLBACK}?error=access_denied&error_description=The+user+denied+access");
+    assert_eq!(reply.header("location"), Some(expected.as_str()));
+
+    server.set_consent(ConsentMode::AutoDeny);
+    let auto = get(&server, &auth_path(CALLBACK, VERIFIER, Some("xyz"))).await;
+    assert_eq!(auto.status, 302);
+    let params = auto.location_params();
+    assert_eq!(params["error"], "access_denied");
+    assert!(!params.contains_key("state") && !params.contains_key("code"));
+    assert!(server.issued_keys().is_empty());
+}
+
+#[tokio::test]
+async fn exchange_with_the_right_verifier_issues_a_working_key() {
+    let server = MockServer::start().await.expect("start");
+    let code = obtain_code(&server, VERIFIER).await;
+    let reply = exchange(&server, &code, VERIFIER).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.header("access-control-allow-origin"), Some("*"));
+    let body = reply.json();
+    let key = body["key"].as_str().expect("key");
+    assert_key_shape(key);
+    assert!(body["user_id"]
+        .as_str()
+        .expect("user_id")
+        .starts_with("user_mock_"));
+    assert_eq!(server.issued_keys(), vec![key.to_owned()]);
+    assert_eq!(server.exchange_requests(), 1);
+
+    let info = key_info(&server, key).await;
+    assert_eq!(info.status, 200);
+    let data = &info.json()["data"];
+    assert_eq!(
+        data["label"],
+        format!("{}...{}", &key[..12], &key[key.len() - 3..])
+    );
+    assert_eq!(data["usage"], 0.0);
+    assert_eq!(data["limit"], Value::Null);
+    assert_eq!(data["limit_remaining"], Value::Null);
+    assert_eq!(data["is_free_tier"], true);
+    assert_eq!(
+        data["rate_limit"],
+        json!({ "requests": 10, "interval": "10s" })
+    );
+}
+
+#[tokio::test]
+async fn wrong_verifier_is_refused_and_burns_the_code() {
+    let server = MockServer::start().await.expect("start");
+    let code = obtain_code(&server, VERIFIER).await;
+    exchange(&server, &code, OTHER_VERIFIER)
+        .await
+        .assert_error(403);
+    exchange(&server, &code, VERIFIER).await.assert_error(403);
+    assert!(server.issued_keys().is_empty());
+}
+
+#[tokio::test]
+async fn a_code_works_once() {
+    let server = MockServer::start().await.expect("start");
+    let code = obtain_code(&server, VERIFIER).await;
+    assert_eq!(exchange(&server, &code, VERIFIER).await.status, 200);
+    exchange(&server, &code, VERIFIER).await.assert_error(403);
+    exchange(&server, "never-issued", VERIFIER)
+        .await
+        .assert_error(403);
+    assert_eq!(server.issued_keys().len(), 1);
+}
+
+#[tokio::test]
+async fn expired_codes_are_refused() {
+    let server = MockServer::start().await.expect("start");
+    server.set_code_ttl(Duration::ZERO);
+    let code = obtain_code(&server, VERIFIER).await;
+    exchange(&server, &code, VERIFIER).await.assert_error(403);
+}
+
+#[tokio::test]
+async fn malformed_exchanges_are_bad_requests() {
+    let server = MockServer::start().await.expect("start");
+    let code = obtain_code(&server, VERIFIER).await;
+    let plain =
+        json!({ "code": code, "code_verifier": VERIFIER, "code_challenge_method": "plain" });
+    post_json(&server, "/api/v1/auth/keys", &plain)
+        .await
+        .assert_error(400);
+    // The failed attempt consumed the code.
+    exchange(&server, &code, VERIFIER).await.assert_error(403);
+
+    let json_ct = [("Content-Type", "application/json")];
+    send(
+        server.addr(),
+        "POST",
+        "/api/v1/auth/keys",
+        &json_ct,
+        b"code=abc",
+    )
+    .await
+    .assert_error(400);
+    send(
+        server.addr(),
+        "POST",
+        "/api/v1/auth/keys",
+        &json_ct,
+        b"[1,2]",
+    )
+    .await
+    .assert_error(400);
+    send(server.addr(), "POST", "/api/v1/auth/keys", &[], b"")
+        .await
+        .assert_error(400);
+    for body in [
+        json!({ "code_verifier": VERIFIER, "code_challenge_method": "S256" }),
+        json!({ "code": "x", "code_challenge_method": "S256" }),
+        json!({ "code": "x", "code_verifier": VERIFIER }),
+        json!({ "code": 7, "code_verifier": VERIFIER, "code_challenge_method": "S256" }),
+    ] {
+        post_json(&server, "/api/v1/auth/keys", &body)
+            .await
+            .assert_error(400);
+    }
+    assert_eq!(server.exchange_requests(), 9);
+}
+
+#[tokio::test]
+async fn key_info_needs_an_issued_key() {
+    let server = MockServer::start().await.expect("start");
+    get(&server, "/api/v1/key").await.assert_error(401);
+    key_info(&server, &format!("sk-or-v1-{}", "0".repeat(64)))
+        .await
+        .assert_error(401);
+    let reply = send(
+        server.addr(),
+        "GET",
+        "/api/v1/key",
+        &[("Authorization", "Basic abc")],
+        b"",
+    )
+    .await;
+    reply.assert_error(401);
+}
+
+#[tokio::test]
+async fn cors_preflight_and_headers() {
+    let server = MockServer::start().await.expect("start");
+    for path in ["/api/v1/auth/keys", "/api/v1/key", "/anything/at/all"] {
+        let reply = send(
+            server.addr(),
+            "OPTIONS",
+            path,
+            &[("Origin", "http://localhost:8080")],
+            b"",
+        )
+        .await;
+        assert_eq!(reply.status, 204, "{path}");
+        assert_eq!(reply.header("access-control-allow-origin"), Some("*"));
+        assert_eq!(
+            reply.header("access-control-allow-methods"),
+            Some("GET, POST, OPTIONS")
+        );
+        assert_eq!(
+            reply.header("access-control-allow-headers"),
+            Some("content-type, authorization, http-referer, x-title")
+        );
+        assert_eq!(reply.header("access-control-max-age"), Some("600"));
+    }
+    let missing = get(&server, "/no/such/path").await;
+    missing.assert_error(404);
+    assert_eq!(missing.header("access-control-allow-origin"), Some("*"));
+    let wrong_method = get(&server, "/api/v1/auth/keys").await;
+    wrong_method.assert_error(405);
+    assert_eq!(
+        wrong_method.header("access-control-allow-origin"),
+        Some("*")
+    );
+    let page = get(&server, "/auth").await;
+    assert_eq!(page.header("access-control-allow-origin"), Some("*"));
+}
+
+#[tokio::test]
+async fn injected_failures_hit_the_next_exchange_only() {
+    let server = MockServer::start().await.expect("start");
+    let code = obtain_code(&server, VERIFIER).await;
+
+    server.inject_exchange_failure(Failure::Status(503));
+    server.inject_exchange_failure(Failure::NotJson);
+    server.inject_exchange_failure(Failure::EmptyKey);
+    server.inject_exchange_failure(Failure::NotAKey);
+    server.inject_exchange_failure(Failure::HugeBody(100_000));
+    server.inject_exchange_failure(Failure::DropConnection);
+    server.inject_exchange_failure(Failure::Delay(Duration::from_millis(300)));
+
+    exchange(&server, &code, VERIFIER).await.assert_error(503);
+
+    let not_json = exchange(&server, &code, VERIFIER).await;
+    assert_eq!(
+        (not_json.status, not_json.text().as_str()),
+        (200, "<html>not json</html>")
+    );
+    assert!(not_json
+        .header("content-type")
+        .unwrap_or_default()
+        .starts_with("text/html"));
+
+    assert_eq!(
+        exchange(&server, &code, VERIFIER).await.json(),
+        json!({ "key": "" })
+    );
+    assert_eq!(
+        exchange(&server, &code, VERIFIER).await.json(),
+        json!({ "key": "hello" })
+    );
+
+    let huge = exchange(&server, &code, VERIFIER).await;
+    assert_eq!((huge.status, huge.body.len()), (200, 100_000));
+
+    let dropped = exchange(&server, &code, VERIFIER).await;
+    assert_eq!(dropped.status, 200);
+    assert!(!dropped.complete, "the body must be cut short");
+    assert!(dropped.text().starts_with("{\"key\":\"sk-or-v1-"));
+
+    // Delay answers normally after sleeping; the code survived the failures above.
+    let started = Instant::now();
+    let delayed = exchange(&server, &code, VERIFIER).await;
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(delayed.status, 200, "{}", delayed.text());
+    assert_key_shape(delayed.json()["key"].as_str().expect("key"));
+
+    exchange(&server, &code, VERIFIER).await.assert_error(403);
+    assert_eq!(server.exchange_requests(), 8);
+    assert_eq!(server.issued_keys().len(), 1);
+}
+
+#[tokio::test]
+async fn headless_flow_shows_a_code_to_paste() {
+    let server = MockServer::start().await.expect("start");
+    let challenge = s256_challenge(VERIFIER);
+    let path = format!(
+        "/auth?{}",
+        query(&[
+            ("key_label", "my <cli>"),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256")
+        ])
+    );
+    let consent = get(&server, &path).await;
+    assert_eq!(consent.status, 200);
+    assert!(consent.text().contains("my &lt;cli&gt;"));
+    let id = request_id(&consent.text());
+    let shown = post_form(
+        &server,
+        "/auth/decision",
+        &[("request_id", &id), ("decision", "approve")],
+    )
+    .await;
+    assert_eq!(shown.status, 200);
+    assert!(shown.header("location").is_none());
+    let page = shown.text();
+    assert!(!page.contains("<cli>"));
+    let code = between(&page, "<code id=\"code\">", "</code>").to_owned();
+
+    let reply = exchange(&server, &code, VERIFIER).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let key = reply.json()["key"].as_str().expect("key").to_owned();
+    assert_eq!(
+        key_info(&server, &key).await.json()["data"]["label"],
+        "my <cli>"
+    );
+    exchange(&server, &code, VERIFIER).await.assert_error(403);
+
+    server.set_consent(ConsentMode::AutoApprove);
+    let auto = get(&server, &path).await;
+    assert!(auto.text().contains("<code id=\"code\">"));
+    server.set_consent(ConsentMode::AutoDeny);
+    let denied = get(&server, &path).await;
+    assert!(
+        denied.text().contains("Access denied") && !denied.text().contains("<code id=\"code\">")
+    );
+}
+
+#[tokio::test]
+async fn control_endpoints_drive_the_mock() {
+    let server = MockServer::start().await.expect("start");
+    let addr = server.addr();
+    let consent = send(addr, "POST", "/__mock/consent?mode=approve", &[], b"").await;
+    assert_eq!(consent.json(), json!({ "consent": "approve" }));
+    let code = get(&server, &auth_path(CALLBACK, VERIFIER, None))
+        .await
+        .location_params()
+        .remove("code");
+    let code = code.expect("auto-approved");
+
+    send(
+        addr,
+        "POST",
+        "/__mock/fail?kind=status&status=500",
+        &[],
+        b"",
+    )
+    .await;
+    let queued = send(addr, "POST", "/__mock/fail?kind=delay&ms=10", &[], b"").await;
+    assert_eq!(queued.json(), json!({ "queued": 2 }));
+    exchange(&server, &code, VERIFIER).await.assert_error(500);
+    let key = exchange(&server, &code, VERIFIER).await.json()["key"]
+        .as_str()
+        .map(str::to_owned);
+    let key = key.expect("key after the delay");
+
+    for kind in ["notjson", "emptykey", "notakey", "huge&bytes=10", "drop"] {
+        let reply = send(addr, "POST", &format!("/__mock/fail?kind={kind}"), &[], b"").await;
+        assert_eq!(reply.status, 200, "{kind}");
+    }
+    for bad in [
+        "kind=nope",
+        "kind=status",
+        "kind=status&status=abc",
+        "kind=delay",
+        "",
+        "kind=huge&bytes=-1",
+    ] {
+        send(addr, "POST", &format!("/__mock/fail?{bad}"), &[], b"")
+            .await
+            .assert_error(400);
+    }
+    send(addr, "POST", "/__mock/consent?mode=maybe", &[], b"")
+        .await
+        .assert_error(400);
+    send(addr, "POST", "/__mock/consent", &[], b"")
+        .await
+        .assert_error(400);
+
+    let stats = get(&server, "/__mock/stats").await;
+    assert_eq!(
+        stats.json(),
+        json!({ "exchange_requests": 2, "authorize_requests": 1, "issued_keys": 1 })
+    );
+    assert!(!stats.text().contains(&key));
+
+    send(addr, "POST", "/__mock/consent?mode=deny", &[], b"").await;
+    let denied = get(&server, &auth_path(CALLBACK, VERIFIER, None)).await;
+    assert_eq!(denied.location_params()["error"], "access_denied");
+}
+
+#[tokio::test]
+async fn shutdown_frees_the_port() {
+    let server = MockServer::start().await.expect("start");
+    let addr = server.addr();
+    assert_eq!(server.base_url(), format!("http://{addr}"));
+    server.shutdown().await;
+    assert!(
+        TcpStream::connect(addr).await.is_err(),
+        "nothing listens any more"
+    );
+    let again = MockServer::start_on(addr)
+        .await
+        .expect("the port is free again");
+    again.shutdown().await;
+
+    let refused = MockServer::start_on("0.0.0.0:0".parse().expect("addr")).await;
+    assert_eq!(
+        refused.expect_err("non-loopback").kind(),
+        std::io::ErrorKind::InvalidInput
+    );
+}
+
+#[test]
+fn binary_rejects_bad_arguments() {
+    let binary = env!("CARGO_BIN_EXE_openrouter-mock");
+    for args in [
+        &["--addr", "0.0.0.0:8787"][..],
+        &["--consent", "maybe"],
+        &["--bogus"],
+    ] {
+        let output = Command::new(binary)
+            .args(args)
+            .env_remove("MOCK_ADDR")
+            .output()
+            .expect("run the binary");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(output.stdout.is_empty());
+        assert!(String::from_utf8_lossy(&output.stderr).contains("openrouter-mock:"));
+    }
+}
+
+#[test]
+fn binary_announces_its_address_and_serves() {
+    let binary = env!("CARGO_BIN_EXE_openrouter-mock");
+    let mut child = Command::new(binary)
+        .args(["--addr", "127.0.0.1:0", "--consent", "approve"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn the binary");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx.recv_timeout(Duration::from_secs(10));
+    let outcome = line.map(|line| {
+        let url = line
+            .trim()
+            .strip_prefix("openrouter-mock listening on http://")
+            .map(str::to_owned);
+        url.map(|authority| {
+            let mut stream = std::net::TcpStream::connect(authority.as_str()).expect("connect");
+            let request = format!(
+                "GET /__mock/stats HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+            );
+            stream.write_all(request.as_bytes()).expect("write");
+            let mut response = String::new();
+            let _ = stream.read_to_string(&mut response);
+            response
+        })
+    });
+    // Stop the child we started, whatever happened above.
+    let _ = child.kill();
+    let _ = child.wait();
+    let response = outcome
+        .expect("the listening line in time")
+        .expect("the announced URL");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"issued_keys\":0"), "{response}");
+}
