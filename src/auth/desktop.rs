@@ -4,14 +4,31 @@
 use std::rc::Rc;
 
 use super::flow::begin_headless_sign_in;
-use super::session::{fail, update, Runtime};
+use dioxus::core::spawn_forever;
+
+use super::session::{current_key, fail, reload_key, update, Runtime};
 use crate::platform::now_ms;
 
 /// The label OpenRouter gives keys made from the desktop app.
 const KEY_LABEL: &str = "Dioxus desktop app";
 
-/// Nothing to receive at start on the desktop: the return comes through the app itself.
-pub(super) fn on_start(_rt: &Rc<Runtime>) {}
+/// How often the key file is looked at for changes made by another window or instance.
+const WATCH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Follows the key file, so that a sign-in or sign-out in another instance shows here too.
+/// (The return itself comes through the app: the user pastes the code.)
+pub(super) fn on_start(rt: &Rc<Runtime>) {
+    let rt = rt.clone();
+    spawn_forever(async move {
+        loop {
+            tokio::time::sleep(WATCH_INTERVAL).await;
+            let on_disk = rt.store.load_key().ok().flatten();
+            if on_disk != current_key() {
+                reload_key();
+            }
+        }
+    });
+}
 
 /// Starts a headless sign-in and opens its URL in the system browser.
 pub(super) fn sign_in(rt: &Rc<Runtime>) {

@@ -7,6 +7,7 @@
 use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
 
+use dioxus::core::spawn_forever;
 use dioxus::prelude::*;
 
 use super::flow::{FlowError, SignedIn};
@@ -47,7 +48,33 @@ pub struct AuthState {
     pub key_location: String,
 }
 
-static AUTH: GlobalSignal<AuthState> = Signal::global(AuthState::default);
+// Initialised from the store on first read, so the first render already knows the key.
+static AUTH: GlobalSignal<AuthState> = Signal::global(initial_state);
+
+fn initial_state() -> AuthState {
+    let rt = runtime();
+    let mut state = AuthState {
+        key_location: rt.store.describe_location(),
+        notice: rt.store_notice.clone(),
+        ..AuthState::default()
+    };
+    match rt.store.load_key() {
+        Ok(Some(key)) => {
+            state.key = Some(key);
+            state.status = AuthStatus::SignedIn;
+        }
+        Ok(None) => {}
+        Err(e) => {
+            state.status = AuthStatus::Error;
+            state.error = Some(e.into());
+        }
+    }
+    if let Err(e) = rt.client() {
+        state.status = AuthStatus::Error;
+        state.error = Some(e);
+    }
+    state
+}
 
 type Listener = Rc<dyn Fn(&AuthState)>;
 
@@ -146,6 +173,12 @@ pub(super) fn signed_in_with(SignedIn { key, not_saved }: SignedIn) {
     });
 }
 
+/// The key as the UI knows it, without subscribing anything.
+#[cfg(not(target_arch = "wasm32"))]
+pub(super) fn current_key() -> Option<ApiKey> {
+    AUTH.peek().key.clone()
+}
+
 /// Reads the key from the store again (at start, and when another tab or window changed it).
 pub(super) fn reload_key() {
     let rt = runtime();
@@ -172,19 +205,11 @@ pub(super) fn reload_key() {
 
 fn start_once() {
     let rt = runtime();
-    if rt.started.replace(true) {
+    if rt.started.replace(true) || rt.client().is_err() {
         return;
     }
-    update(|s| {
-        s.key_location = rt.store.describe_location();
-        s.notice = rt.store_notice.clone();
-    });
-    reload_key();
-    if let Err(e) = rt.client() {
-        fail(e);
-        return;
-    }
-    platform::on_start(&rt);
+    // Deferred out of the render that called the hook: starting may change the state.
+    spawn_forever(async move { platform::on_start(&rt) });
 }
 
 /// The sign-in state and actions, for components. Cheap to copy; reading subscribes the component.
@@ -261,7 +286,8 @@ impl OpenRouterAuth {
         };
         let pasted = pasted.to_owned();
         update(|s| s.status = AuthStatus::Exchanging);
-        spawn(async move {
+        // Not tied to the calling component: the exchange finishes even if it unmounts.
+        spawn_forever(async move {
             let result = super::flow::finish_with_code(
                 &*rt.store,
                 &client,

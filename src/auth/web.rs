@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use dioxus::prelude::spawn;
+use dioxus::core::spawn_forever;
 use wasm_bindgen::JsValue;
 
 use super::callback::strip_callback_params;
@@ -45,7 +45,7 @@ pub(super) fn on_start(rt: &Rc<Runtime>) {
     };
     update(|s| s.status = AuthStatus::Exchanging);
     let rt = rt.clone();
-    spawn(async move {
+    spawn_forever(async move {
         let result = finish_sign_in(&*rt.store, &client, &href, now_ms()).await;
         apply_return(result);
     });

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs whatever is missing, then runs the gallery app.
+#   ./scripts/run.sh            the web app on http://127.0.0.1:8080 against the local mock OpenRouter
+#   ./scripts/run.sh desktop    the desktop app against the local mock
+# With OPENROUTER_BASE_URL set (e.g. https://openrouter.ai) no mock is started and the app talks to it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+
+platform=${1:-web}
+case "$platform" in web | desktop) ;; *) echo "usage: $0 [web|desktop]" >&2; exit 2 ;; esac
+
+if [ -z "${OPENROUTER_BASE_URL:-}" ]; then
+  cargo build --quiet --locked -p openrouter-mock
+  target/debug/openrouter-mock --addr 127.0.0.1:8787 &
+  mock_pid=$!
+  trap 'kill "$mock_pid" 2>/dev/null || true' EXIT
+  export OPENROUTER_BASE_URL=http://127.0.0.1:8787
+  echo "local mock OpenRouter on $OPENROUTER_BASE_URL (approve or deny on its page)"
+fi
+
+if [ "$platform" = web ]; then
+  dx serve --platform web --addr 127.0.0.1 --port 8080 --open false
+else
+  cargo run --locked
+fi

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Installs everything openrouter-signin needs to build, run and test, on Debian 12 as root.
+# Each step looks first and skips what is already there, so running it again costs seconds.
+# Only the package registries are used (Debian, crates.io, npm): dx's own downloads of helper
+# binaries fail offline, so its helpers are put where it looks for them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DX_VERSION=0.7.10
+ESBUILD_VERSION=0.27.3
+BINARYEN_VERSION=129
+DX_TOOLS="${XDG_DATA_HOME:-$HOME/.local/share}/.dx/tools"
+
+log() { printf '==> %s\n' "$*"; }
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# 1. Debian packages: C libraries for the desktop window, a headless X server, Chromium.
+packages=(build-essential pkg-config libwebkit2gtk-4.1-dev libgtk-3-dev libxdo-dev
+  xvfb xauth chromium chromium-driver)
+command -v npm >/dev/null || packages+=(nodejs npm)
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  log "installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# 2. Rust: the machine's toolchain, plus the wasm target.
+if ! command -v cargo >/dev/null; then
+  echo "error: cargo is not installed; install Rust 1.85 or newer with rustup first" >&2
+  exit 1
+fi
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+for component in rustfmt clippy; do
+  rustup component list --installed | grep -q "^$component" || rustup component add "$component"
+done
+
+# 3. The Dioxus CLI (about 10 minutes on 2 cores the first time).
+if ! dx --version 2>/dev/null | grep -q "$DX_VERSION"; then
+  log "installing dioxus-cli $DX_VERSION"
+  cargo install dioxus-cli --version "$DX_VERSION" --locked --quiet
+fi
+
+# 4. wasm-bindgen-cli at exactly the version in Cargo.lock, which dx insists on.
+bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)
+if [ -n "$bindgen_version" ] && ! wasm-bindgen --version 2>/dev/null | grep -q "$bindgen_version"; then
+  log "installing wasm-bindgen-cli $bindgen_version"
+  cargo install wasm-bindgen-cli --version "$bindgen_version" --locked --quiet
+fi
+
+# 5. dx's helpers from the npm registry, where dx looks for its own downloads.
+npm_binary() { # package version file-in-package destination
+  [ -x "$4" ] && return 0
+  log "installing $1@$2 for dx"
+  local tmp
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "$1@$2" >/dev/null && tar xzf ./*.tgz)
+  mkdir -p "$(dirname "$4")"
+  install -m 0755 "$tmp/package/$3" "$4"
+  rm -rf "$tmp"
+}
+npm_binary @esbuild/linux-x64 "$ESBUILD_VERSION" bin/esbuild "$DX_TOOLS/esbuild-$ESBUILD_VERSION/esbuild"
+npm_binary binaryen "$BINARYEN_VERSION" bin/wasm-opt "$DX_TOOLS/binaryen-$BINARYEN_VERSION/bin/wasm-opt"
+
+log "setup complete"

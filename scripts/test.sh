@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs whatever is missing, then runs every check and test of openrouter-signin:
+# formatting, clippy for native and for wasm32, the web build through dx, and the test suites.
+# One target directory serves every step, and the native steps share one feature set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n==> %s\n' "$*"; }
+started=$SECONDS
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "clippy, native (desktop feature)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "clippy, wasm32 (web feature)"
+cargo clippy -p openrouter-signin --target wasm32-unknown-unknown --no-default-features --features web --locked -- -D warnings
+
+step "dx build --platform web"
+OPENROUTER_BASE_URL=http://127.0.0.1:8787 dx build --platform web --locked >target/dx-build-web.log 2>&1 \
+  || { tail -n 40 target/dx-build-web.log; exit 1; }
+test -n "$(find target/dx -path '*web/public/index.html' -print -quit)" || { echo "dx built no index.html" >&2; exit 1; }
+
+step "cargo test (library, mock, integration)"
+cargo test --workspace --locked 2>&1 | tee target/test-output.log
+status=${PIPESTATUS[0]}
+
+passed=$(grep -Eo '[0-9]+ passed' target/test-output.log | awk '{ s += $1 } END { print s + 0 }')
+failed=$(grep -Eo '[0-9]+ failed' target/test-output.log | awk '{ s += $1 } END { print s + 0 }')
+printf '\nall checks done in %ds\n' $((SECONDS - started))
+echo "tests: $passed passed, $failed failed"
+exit "$status"
