@@ -51,7 +51,9 @@ fi
 bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print }' Cargo.lock)
 if [ -n "$bindgen_version" ] && ! wasm-bindgen --version 2>/dev/null | grep -q "$bindgen_version"; then
   log "installing wasm-bindgen-cli $bindgen_version"
-  cargo install wasm-bindgen-cli --version "$bindgen_version" --locked --quiet
+  # Its lock file can name a crate version the registry no longer serves; then resolve afresh.
+  cargo install wasm-bindgen-cli --version "$bindgen_version" --locked --quiet 2>/dev/null \
+    || cargo install wasm-bindgen-cli --version "$bindgen_version" --quiet
 fi
 
 # 5. dx's helpers from the npm registry, where dx looks for its own downloads.

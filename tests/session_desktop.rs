@@ -33,7 +33,10 @@ fn auth(dom: &VirtualDom) -> OpenRouterAuth {
 async fn run_until(dom: &mut VirtualDom, mut done: impl FnMut(&VirtualDom) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !dom.in_runtime(|| done(dom)) {
-        assert!(Instant::now() < deadline, "timed out waiting for the session");
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for the session"
+        );
         let _ = tokio::time::timeout(Duration::from_millis(50), dom.wait_for_work()).await;
         dom.render_immediate(&mut dioxus::dioxus_core::NoOpMutations);
     }
@@ -50,7 +53,10 @@ async fn desktop_session_from_start_to_sign_out() {
     std::env::set_var("BROWSER", "true");
 
     // A key from an earlier run is there at start.
-    let key_path = config.path().join("openrouter-signin").join("openrouter_api_key");
+    let key_path = config
+        .path()
+        .join("openrouter-signin")
+        .join("openrouter_api_key");
     let earlier = ApiKey::parse(format!("sk-or-v1-{}", "ab".repeat(32))).unwrap();
     FileStore::at(&key_path).save_key(&earlier).unwrap();
 
@@ -71,13 +77,33 @@ async fn desktop_session_from_start_to_sign_out() {
 
     // Sign in again: the headless flow; the "browser" is `true`, so the app shows the URL.
     dom.in_runtime(|| auth(&dom).sign_in());
-    let approve_url = dom.in_runtime(|| auth(&dom).state().approve_url).expect("an approve URL is shown");
+    let approve_url = dom
+        .in_runtime(|| auth(&dom).state().approve_url)
+        .expect("an approve URL is shown");
     // A second click while waiting starts nothing new: a new sign-in would have a new URL.
     dom.in_runtime(|| auth(&dom).sign_in());
-    assert_eq!(dom.in_runtime(|| auth(&dom).state().approve_url), Some(approve_url.clone()));
-    assert_eq!(dom.in_runtime(|| auth(&dom).status()), AuthStatus::Redirecting);
-    let page = reqwest::get(&approve_url).await.unwrap().text().await.unwrap();
-    let code = page.split("<code id=\"code\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    assert_eq!(
+        dom.in_runtime(|| auth(&dom).state().approve_url),
+        Some(approve_url.clone())
+    );
+    assert_eq!(
+        dom.in_runtime(|| auth(&dom).status()),
+        AuthStatus::Redirecting
+    );
+    let page = reqwest::get(&approve_url)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let code = page
+        .split("<code id=\"code\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
 
     // A wrong paste fails and keeps the earlier key.
     dom.in_runtime(|| auth(&dom).complete_with_code("code=has space"));
@@ -88,11 +114,20 @@ async fn desktop_session_from_start_to_sign_out() {
     });
 
     dom.in_runtime(|| auth(&dom).complete_with_code(&code));
-    run_until(&mut dom, |dom| auth(dom).status() == AuthStatus::SignedIn && auth(dom).key() != Some(earlier.clone())).await;
+    run_until(&mut dom, |dom| {
+        auth(dom).status() == AuthStatus::SignedIn && auth(dom).key() != Some(earlier.clone())
+    })
+    .await;
     let new_key = dom.in_runtime(|| auth(&dom).key()).unwrap();
     assert_eq!(mock.issued_keys(), [new_key.expose_secret().to_owned()]);
-    assert_eq!(FileStore::at(&key_path).load_key().unwrap(), Some(new_key.clone()));
-    assert_eq!(std::fs::metadata(&key_path).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        FileStore::at(&key_path).load_key().unwrap(),
+        Some(new_key.clone())
+    );
+    assert_eq!(
+        std::fs::metadata(&key_path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
 
     // Another instance signs out (removes the file): this one notices within a couple of seconds.
     FileStore::at(&key_path).remove_key().unwrap();
@@ -103,10 +138,22 @@ async fn desktop_session_from_start_to_sign_out() {
 
     dom.in_runtime(|| auth(&dom).sign_out());
     assert!(!key_path.exists());
-    assert_eq!(dom.in_runtime(|| auth(&dom).status()), AuthStatus::SignedOut);
+    assert_eq!(
+        dom.in_runtime(|| auth(&dom).status()),
+        AuthStatus::SignedOut
+    );
 
     let seen = statuses.borrow().clone();
-    for expected in [AuthStatus::Redirecting, AuthStatus::Exchanging, AuthStatus::Error, AuthStatus::SignedIn, AuthStatus::SignedOut] {
-        assert!(seen.contains(&expected), "listeners never saw {expected:?}: {seen:?}");
+    for expected in [
+        AuthStatus::Redirecting,
+        AuthStatus::Exchanging,
+        AuthStatus::Error,
+        AuthStatus::SignedIn,
+        AuthStatus::SignedOut,
+    ] {
+        assert!(
+            seen.contains(&expected),
+            "listeners never saw {expected:?}: {seen:?}"
+        );
     }
 }
