@@ -21,12 +21,16 @@
 //! ```
 
 pub mod auth;
+pub mod components;
 pub mod openrouter;
 mod platform;
 
 pub use auth::{
     on_auth_change, use_openrouter_auth, AuthState, AuthStatus, AuthSubscription, FlowError,
     OpenRouterAuth,
+};
+pub use components::{
+    ButtonSize, ButtonVariant, LogoPosition, OpenRouterLogo, SignInButton, Spinner,
 };
 pub use openrouter::{ApiKey, BaseUrl, ClientError, KeyInfo, OpenRouterClient};
 pub use platform::now_ms;

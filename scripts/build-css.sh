@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Compiles the Tailwind inputs in styles/ into the committed CSS in assets/, so that building the
+# crate needs no Node. Run it after changing a class in src/components or src/gallery.
+# (The inputs live in styles/, not next to Cargo.toml, where dx would try to download Tailwind.)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TAILWIND_VERSION=4.3.5
+tools=target/tailwind
+if [ ! -x "$tools/node_modules/.bin/tailwindcss" ]; then
+  mkdir -p "$tools"
+  npm install --silent --no-audit --no-fund --prefix "$tools" "@tailwindcss/cli@$TAILWIND_VERSION" "tailwindcss@$TAILWIND_VERSION"
+fi
+for name in openrouter-signin gallery; do
+  [ -f "styles/$name.css" ] || continue
+  # Tailwind resolves its own imports next to the input, so the input is compiled from a copy
+  # beside the tools, with its @source paths made absolute.
+  sed "s|@source \"\.\./|@source \"$PWD/|" "styles/$name.css" >"$tools/$name.css"
+  "$tools/node_modules/.bin/tailwindcss" --input "$tools/$name.css" --output "assets/$name.css" --minify 2>&1 \
+    | grep -v '^≈' || true
+  echo "assets/$name.css: $(wc -c <"assets/$name.css") bytes"
+done

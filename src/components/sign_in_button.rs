@@ -1,0 +1,258 @@
+use dioxus::prelude::*;
+
+use super::{OpenRouterLogo, Spinner};
+use crate::auth::use_openrouter_auth;
+
+/// The button's compiled CSS (Tailwind utilities for every class it can emit, and nothing that
+/// styles the rest of the page). Included by [`SignInButton`] itself.
+pub const BUTTON_CSS: Asset = asset!("/assets/openrouter-signin.css");
+
+/// The label unless one is given, and the accessible name of the icon-only variant.
+pub const DEFAULT_LABEL: &str = "Sign in with OpenRouter";
+
+/// Classes every variant gets: layout, the disabled look and a visible keyboard focus ring.
+const BASE: &str = "openrouter-signin-button inline-flex items-center justify-center gap-2 font-medium \
+     transition-all cursor-pointer disabled:opacity-50 disabled:cursor-not-allowed \
+     focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-neutral-400 \
+     focus-visible:ring-offset-2 dark:focus-visible:ring-neutral-500 dark:focus-visible:ring-offset-neutral-950";
+
+/// How the button looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum ButtonVariant {
+    /// White with a border; for most places.
+    #[default]
+    Default,
+    /// Text only, underlined on hover; for dense UIs.
+    Minimal,
+    /// Solid dark; for a primary action.
+    Branded,
+    /// Logo only, square; the label becomes the accessible name.
+    Icon,
+    /// Larger shadow, rounder, a little grow on hover; for landing pages.
+    Cta,
+}
+
+impl ButtonVariant {
+    /// Every variant, in the order the gallery shows them.
+    pub const ALL: [ButtonVariant; 5] = [
+        Self::Default,
+        Self::Minimal,
+        Self::Branded,
+        Self::Icon,
+        Self::Cta,
+    ];
+
+    /// The variant's classes, dark mode included.
+    pub fn class(&self) -> &'static str {
+        match self {
+            Self::Default => {
+                "rounded-lg border border-neutral-300 bg-white text-neutral-900 shadow-sm hover:bg-neutral-50 \
+                 dark:border-neutral-700 dark:bg-neutral-900 dark:text-white dark:hover:bg-neutral-800"
+            }
+            Self::Minimal => "text-neutral-700 underline-offset-4 hover:underline dark:text-neutral-200",
+            Self::Branded => {
+                "rounded-lg bg-neutral-900 text-white shadow hover:bg-neutral-800 \
+                 dark:bg-white dark:text-neutral-900 dark:hover:bg-neutral-200"
+            }
+            Self::Icon => {
+                "rounded-lg border border-neutral-300 bg-white text-neutral-900 shadow-sm hover:bg-neutral-50 \
+                 aspect-square dark:border-neutral-700 dark:bg-neutral-900 dark:text-white dark:hover:bg-neutral-800"
+            }
+            Self::Cta => {
+                "rounded-xl bg-neutral-900 text-white shadow-lg hover:bg-neutral-800 hover:scale-[1.02] \
+                 active:scale-[0.98] dark:bg-white dark:text-neutral-900 dark:hover:bg-neutral-200"
+            }
+        }
+    }
+
+    /// The lower-case name used in `data-variant` and in Rust snippets.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Default => "default",
+            Self::Minimal => "minimal",
+            Self::Branded => "branded",
+            Self::Icon => "icon",
+            Self::Cta => "cta",
+        }
+    }
+
+    /// The Rust path of this variant, for snippets.
+    pub fn rust_name(&self) -> &'static str {
+        match self {
+            Self::Default => "ButtonVariant::Default",
+            Self::Minimal => "ButtonVariant::Minimal",
+            Self::Branded => "ButtonVariant::Branded",
+            Self::Icon => "ButtonVariant::Icon",
+            Self::Cta => "ButtonVariant::Cta",
+        }
+    }
+}
+
+/// How big the button is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum ButtonSize {
+    /// 32 px high.
+    Sm,
+    /// 40 px high.
+    #[default]
+    Default,
+    /// 48 px high.
+    Lg,
+    /// 56 px high.
+    Xl,
+}
+
+impl ButtonSize {
+    /// Every size, smallest first.
+    pub const ALL: [ButtonSize; 4] = [Self::Sm, Self::Default, Self::Lg, Self::Xl];
+
+    /// The size's classes for a button with a label.
+    pub fn class(&self) -> &'static str {
+        match self {
+            Self::Sm => "h-8 px-3 text-xs",
+            Self::Default => "h-10 px-5 text-sm",
+            Self::Lg => "h-12 px-8 text-base",
+            Self::Xl => "h-14 px-10 text-lg",
+        }
+    }
+
+    /// The size's classes for the square icon-only button: the height, no side padding.
+    pub fn icon_class(&self) -> &'static str {
+        match self {
+            Self::Sm => "h-8 p-0 text-xs",
+            Self::Default => "h-10 p-0 text-sm",
+            Self::Lg => "h-12 p-0 text-base",
+            Self::Xl => "h-14 p-0 text-lg",
+        }
+    }
+
+    /// The logo's (and spinner's) size classes at this button size.
+    pub fn logo_class(&self) -> &'static str {
+        match self {
+            Self::Sm => "size-3.5 shrink-0",
+            Self::Default => "size-4 shrink-0",
+            Self::Lg => "size-5 shrink-0",
+            Self::Xl => "size-6 shrink-0",
+        }
+    }
+
+    /// The lower-case name used in `data-size`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Sm => "sm",
+            Self::Default => "default",
+            Self::Lg => "lg",
+            Self::Xl => "xl",
+        }
+    }
+
+    /// The Rust path of this size, for snippets.
+    pub fn rust_name(&self) -> &'static str {
+        match self {
+            Self::Sm => "ButtonSize::Sm",
+            Self::Default => "ButtonSize::Default",
+            Self::Lg => "ButtonSize::Lg",
+            Self::Xl => "ButtonSize::Xl",
+        }
+    }
+}
+
+/// Which side of the label the logo sits on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum LogoPosition {
+    /// Before the label.
+    #[default]
+    Left,
+    /// After the label.
+    Right,
+}
+
+/// "Sign in with OpenRouter". Without an `onclick` it starts the sign-in through
+/// [`use_openrouter_auth`], and without `loading` it shows the spinner while a sign-in is under way.
+///
+/// ```ignore
+/// rsx! { SignInButton { variant: ButtonVariant::Branded, size: ButtonSize::Lg } }
+/// ```
+#[component]
+pub fn SignInButton(
+    /// How it looks.
+    #[props(default)]
+    variant: ButtonVariant,
+    /// How big it is.
+    #[props(default)]
+    size: ButtonSize,
+    /// The text; also the accessible name of the icon variant.
+    #[props(default = DEFAULT_LABEL.to_string(), into)]
+    label: String,
+    /// Whether the OpenRouter logo is shown next to the label.
+    #[props(default = true)]
+    show_logo: bool,
+    /// Which side of the label the logo sits on.
+    #[props(default)]
+    logo_position: LogoPosition,
+    /// Forces the loading state on or off; unset follows the sign-in state.
+    #[props(default, !optional)]
+    loading: Option<bool>,
+    /// Disables the button.
+    #[props(default)]
+    disabled: bool,
+    /// More classes, added after ours.
+    #[props(default, into)]
+    class: String,
+    /// Any other attribute of a `button` (id, title, aria-*, data-*, ...).
+    #[props(extends = GlobalAttributes, extends = button)]
+    attributes: Vec<Attribute>,
+    /// Replaces the default action (starting the sign-in).
+    onclick: Option<EventHandler<MouseEvent>>,
+) -> Element {
+    let auth = use_openrouter_auth();
+    let loading = loading.unwrap_or_else(|| auth.is_busy());
+    let inactive = loading || disabled;
+    let icon_only = variant == ButtonVariant::Icon;
+    let size_class = if icon_only {
+        size.icon_class()
+    } else {
+        size.class()
+    };
+    let classes = format!("{BASE} {} {size_class} {class}", variant.class());
+    let classes = classes.trim_end();
+    let logo_class = size.logo_class();
+    let logo_left = show_logo && logo_position == LogoPosition::Left || icon_only;
+    let logo_right = show_logo && logo_position == LogoPosition::Right && !icon_only;
+
+    rsx! {
+        document::Stylesheet { href: BUTTON_CSS }
+        button {
+            r#type: "button",
+            class: "{classes}",
+            "data-variant": variant.name(),
+            "data-size": size.name(),
+            "data-loading": loading.then_some("true"),
+            "aria-busy": loading.then_some("true"),
+            "aria-label": icon_only.then(|| label.clone()),
+            disabled: inactive,
+            onclick: move |event| {
+                // A click can still arrive while the disabled attribute is being applied.
+                if inactive {
+                    return;
+                }
+                match onclick {
+                    Some(handler) => handler.call(event),
+                    None => auth.sign_in(),
+                }
+            },
+            ..attributes,
+            if loading {
+                Spinner { class: logo_class }
+            } else if logo_left {
+                OpenRouterLogo { class: logo_class }
+            }
+            if !icon_only {
+                span { "{label}" }
+            }
+            if logo_right && !loading {
+                OpenRouterLogo { class: logo_class }
+            }
+        }
+    }
+}

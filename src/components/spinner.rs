@@ -1,0 +1,23 @@
+use dioxus::prelude::*;
+
+/// A small spinning ring in `currentColor`, shown while a sign-in is under way. Decorative: the
+/// button it sits in carries `aria-busy` and keeps its accessible name.
+#[component]
+pub fn Spinner(
+    /// Size classes, e.g. `size-4`.
+    #[props(default = "size-4".to_string(), into)]
+    class: String,
+) -> Element {
+    rsx! {
+        svg {
+            class: "animate-spin {class}",
+            view_box: "0 0 24 24",
+            fill: "none",
+            "aria-hidden": "true",
+            "focusable": "false",
+            "data-spinner": "",
+            circle { cx: "12", cy: "12", r: "10", stroke: "currentColor", stroke_width: "4", opacity: "0.25" }
+            path { d: "M22 12a10 10 0 0 0-10-10", stroke: "currentColor", stroke_width: "4", stroke_linecap: "round" }
+        }
+    }
+}

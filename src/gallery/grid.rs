@@ -1,0 +1,76 @@
+//! Every variant at every size, each with the snippet that makes it and a Copy button.
+
+use dioxus::prelude::*;
+use openrouter_signin::{ButtonSize, ButtonVariant, SignInButton};
+
+/// The rsx that makes this button, defaults left out.
+pub fn snippet(variant: ButtonVariant, size: ButtonSize) -> String {
+    let mut props = Vec::new();
+    if variant != ButtonVariant::Default {
+        props.push(format!("variant: {}", variant.rust_name()));
+    }
+    if size != ButtonSize::Default {
+        props.push(format!("size: {}", size.rust_name()));
+    }
+    if props.is_empty() {
+        "SignInButton {}".to_owned()
+    } else {
+        format!("SignInButton {{ {} }}", props.join(", "))
+    }
+}
+
+#[component]
+pub fn VariantGrid() -> Element {
+    let copied = use_signal(|| None::<String>);
+    rsx! {
+        section { id: "variants",
+            h2 { class: "mb-4 text-xl font-semibold", "Variants and sizes" }
+            for variant in ButtonVariant::ALL {
+                div { class: "mb-8", "data-row": variant.name(),
+                    h3 { class: "mb-3 text-sm font-medium uppercase tracking-wide text-neutral-500", "{variant.name()}" }
+                    div { class: "grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-4",
+                        for size in ButtonSize::ALL {
+                            Cell { key: "{variant.name()}-{size.name()}", variant, size, copied }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn Cell(variant: ButtonVariant, size: ButtonSize, copied: Signal<Option<String>>) -> Element {
+    let code = snippet(variant, size);
+    let is_copied = copied.read().as_deref() == Some(code.as_str());
+    let to_copy = code.clone();
+    rsx! {
+        div {
+            class: "flex flex-col items-start gap-3 rounded-xl border border-neutral-200 p-4 dark:border-neutral-800",
+            "data-cell": "{variant.name()}-{size.name()}",
+            div { class: "flex h-16 items-center", SignInButton { variant, size } }
+            div { class: "flex w-full items-start gap-2",
+                code { class: "flex-1 break-all font-mono text-xs text-neutral-600 dark:text-neutral-400", "{code}" }
+                button {
+                    r#type: "button",
+                    class: "shrink-0 rounded border border-neutral-300 px-2 py-0.5 text-xs hover:bg-neutral-100 dark:border-neutral-700 dark:hover:bg-neutral-800",
+                    "aria-label": "Copy {code}",
+                    onclick: move |_| {
+                        copy_to_clipboard(&to_copy);
+                        copied.set(Some(to_copy.clone()));
+                    },
+                    if is_copied { "Copied" } else { "Copy" }
+                }
+            }
+        }
+    }
+}
+
+/// The webview's clipboard, on the web and the desktop alike.
+fn copy_to_clipboard(text: &str) {
+    let literal = serde_json::to_string(text).unwrap_or_default();
+    // A refused clipboard (no permission, no focus) is not worth an error: the text is on screen.
+    let _ = document::eval(&format!(
+        "navigator.clipboard.writeText({literal}).catch(() => {{}})"
+    ));
+}

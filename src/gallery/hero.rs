@@ -1,0 +1,81 @@
+//! The top of the page: the sign-in button, or the key and a way to sign out; what went wrong;
+//! and on the desktop the paste-the-code panel.
+
+use dioxus::prelude::*;
+use openrouter_signin::{use_openrouter_auth, ButtonSize, ButtonVariant, SignInButton};
+
+#[component]
+pub fn Hero() -> Element {
+    let auth = use_openrouter_auth();
+    let state = auth.state();
+    rsx! {
+        section { id: "hero", class: "mb-14 flex flex-col items-start gap-5",
+            h1 { class: "text-4xl font-semibold tracking-tight", "Sign in with OpenRouter" }
+            p { class: "max-w-2xl text-lg text-neutral-600 dark:text-neutral-400",
+                "Your users bring their own OpenRouter account: one click, they approve on OpenRouter, and "
+                "your Dioxus app holds a key they control. No client registration, no backend, no secrets."
+            }
+            if let Some(masked) = auth.masked_key() {
+                div { id: "signed-in", class: "flex flex-wrap items-center gap-4 rounded-xl border border-neutral-200 px-5 py-4 dark:border-neutral-800",
+                    span { class: "text-sm text-neutral-600 dark:text-neutral-400", "Signed in with key" }
+                    code { id: "masked-key", class: "rounded bg-neutral-100 px-2 py-1 font-mono text-sm dark:bg-neutral-800", "{masked}" }
+                    button {
+                        id: "sign-out",
+                        r#type: "button",
+                        class: "rounded-lg border border-neutral-300 px-4 py-2 text-sm font-medium hover:bg-neutral-50 dark:border-neutral-700 dark:hover:bg-neutral-800 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-neutral-400",
+                        onclick: move |_| auth.sign_out(),
+                        "Sign out"
+                    }
+                }
+            } else {
+                SignInButton { id: "hero-sign-in", variant: ButtonVariant::Cta, size: ButtonSize::Xl }
+            }
+            if let Some(error) = state.error.as_ref() {
+                p { id: "auth-error", role: "alert", class: "max-w-2xl rounded-lg border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200",
+                    "{error}"
+                }
+            }
+            if let Some(notice) = state.notice.as_ref() {
+                p { id: "auth-notice", role: "status", class: "max-w-2xl text-sm text-amber-700 dark:text-amber-300", "{notice}" }
+            }
+            if let Some(url) = state.approve_url.clone() {
+                PastePanel { url }
+            }
+            p { id: "key-location", class: "text-xs text-neutral-500", "The key is kept in {state.key_location}." }
+        }
+    }
+}
+
+/// The desktop's fallback: approve in any browser, then paste what OpenRouter shows.
+#[component]
+fn PastePanel(url: String) -> Element {
+    let auth = use_openrouter_auth();
+    let mut pasted = use_signal(String::new);
+    rsx! {
+        form {
+            id: "paste-code",
+            class: "flex max-w-2xl flex-col gap-3 rounded-xl border border-neutral-200 p-5 dark:border-neutral-800",
+            onsubmit: move |event| {
+                event.prevent_default();
+                auth.complete_with_code(&pasted.read());
+            },
+            p { class: "text-sm", "Approve in your browser, then paste the code OpenRouter shows. If no browser opened, open:" }
+            code { id: "approve-url", class: "break-all rounded bg-neutral-100 p-2 font-mono text-xs dark:bg-neutral-800", "{url}" }
+            div { class: "flex gap-2",
+                input {
+                    id: "code",
+                    class: "flex-1 rounded-lg border border-neutral-300 px-3 py-2 text-sm dark:border-neutral-700 dark:bg-neutral-900",
+                    aria_label: "Code from OpenRouter",
+                    placeholder: "Paste the code, code=…, or the whole URL",
+                    value: "{pasted}",
+                    oninput: move |e| pasted.set(e.value()),
+                }
+                button {
+                    r#type: "submit",
+                    class: "rounded-lg bg-neutral-900 px-4 py-2 text-sm font-medium text-white dark:bg-white dark:text-neutral-900",
+                    "Finish sign-in"
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! The gallery: every button variant and size with its snippet, the options, a real sign-in with
+//! the key's status, and a remembered dark mode. The same code runs on the web and the desktop.
+
+mod grid;
+mod hero;
+mod options;
+mod theme;
+
+use dioxus::prelude::*;
+
+use grid::VariantGrid;
+use hero::Hero;
+use options::OptionsRow;
+use theme::{use_theme, ThemeToggle};
+
+const GALLERY_CSS: Asset = asset!("/assets/gallery.css");
+
+/// The whole gallery page.
+#[component]
+pub fn App() -> Element {
+    let theme = use_theme();
+    rsx! {
+        document::Title { "Sign in with OpenRouter for Dioxus" }
+        document::Stylesheet { href: GALLERY_CSS }
+        div {
+            id: "gallery",
+            class: if theme().is_dark() { "dark" },
+            "data-theme": theme().name(),
+            div { class: "relative min-h-screen bg-white text-neutral-900 dark:bg-neutral-950 dark:text-neutral-100",
+                main { class: "mx-auto max-w-6xl px-6 py-12",
+                    // The hero comes first in the document, so its button is the first thing Tab reaches.
+                    Hero {}
+                    OptionsRow {}
+                    VariantGrid {}
+                }
+                nav { class: "absolute top-4 right-6", ThemeToggle { theme } }
+            }
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! Light or dark, remembered across visits: in localStorage on the web, in a small file next to
+//! the key on the desktop. `?theme=dark` (web) or `OPENROUTER_GALLERY_THEME=dark` (desktop)
+//! overrides it, which is how the screenshots pick a theme.
+
+use dioxus::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Theme {
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub fn is_dark(self) -> bool {
+        self == Theme::Dark
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Theme> {
+        match text.trim() {
+            "light" => Some(Theme::Light),
+            "dark" => Some(Theme::Dark),
+            _ => None,
+        }
+    }
+}
+
+/// The theme signal, starting from the override, else the remembered choice, else light.
+pub fn use_theme() -> Signal<Theme> {
+    use_signal(|| {
+        requested()
+            .or_else(|| remembered().and_then(|t| Theme::parse(&t)))
+            .unwrap_or(Theme::Light)
+    })
+}
+
+#[component]
+pub fn ThemeToggle(theme: Signal<Theme>) -> Element {
+    let dark = theme().is_dark();
+    rsx! {
+        button {
+            id: "theme-toggle",
+            r#type: "button",
+            class: "rounded-full border border-neutral-300 px-3 py-1 text-sm hover:bg-neutral-100 dark:border-neutral-700 dark:hover:bg-neutral-800 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-neutral-400",
+            "aria-pressed": if dark { "true" } else { "false" },
+            onclick: move |_| {
+                let next = if theme().is_dark() { Theme::Light } else { Theme::Dark };
+                theme.set(next);
+                remember(next.name());
+            },
+            if dark { "☀ Light" } else { "☾ Dark" }
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+const STORAGE_KEY: &str = "openrouter_signin_gallery_theme";
+
+#[cfg(target_arch = "wasm32")]
+fn requested() -> Option<Theme> {
+    let search = web_sys::window()?.location().search().ok()?;
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("theme="))
+        .and_then(Theme::parse)
+}
+
+#[cfg(target_arch = "wasm32")]
+fn remembered() -> Option<String> {
+    web_sys::window()?
+        .local_storage()
+        .ok()??
+        .get_item(STORAGE_KEY)
+        .ok()?
+}
+
+#[cfg(target_arch = "wasm32")]
+fn remember(name: &str) {
+    // Private modes may refuse; the choice then lasts for this page only.
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item(STORAGE_KEY, name);
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn theme_file() -> Option<std::path::PathBuf> {
+    Some(
+        dirs::config_dir()?
+            .join("openrouter-signin")
+            .join("gallery-theme"),
+    )
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn requested() -> Option<Theme> {
+    Theme::parse(&std::env::var("OPENROUTER_GALLERY_THEME").ok()?)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn remembered() -> Option<String> {
+    std::fs::read_to_string(theme_file()?).ok()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn remember(name: &str) {
+    // Not worth an error for the user: the choice then lasts for this run only.
+    if let Some(path) = theme_file() {
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = std::fs::write(path, name);
+    }
+}
