@@ -17,5 +17,8 @@ for name in openrouter-signin gallery; do
   sed "s|@source \"\.\./|@source \"$PWD/|" "styles/$name.css" >"$tools/$name.css"
   "$tools/node_modules/.bin/tailwindcss" --input "$tools/$name.css" --output "assets/$name.css" --minify 2>&1 \
     | grep -v '^≈' || true
+  if [ "$name" = openrouter-signin ]; then
+    python3 scripts/scope-css.py "assets/$name.css" openrouter-signin-button
+  fi
   echo "assets/$name.css: $(wc -c <"assets/$name.css") bytes"
 done

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever is missing, then runs every check and test of openrouter-signin:
-# formatting, clippy for native and for wasm32, the web build through dx, and the test suites.
+# formatting, clippy for native and for wasm32, the web build through dx, the test suites, and
+# screenshots of the gallery on the web and the desktop, checked by a test.
 # One target directory serves every step, and the native steps share one feature set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,8 +26,19 @@ OPENROUTER_BASE_URL=http://127.0.0.1:8787 dx build --platform web --locked >targ
 test -n "$(find target/dx -path '*web/public/index.html' -print -quit)" || { echo "dx built no index.html" >&2; exit 1; }
 
 step "cargo test (library, mock, integration)"
+set +e
 cargo test --workspace --locked 2>&1 | tee target/test-output.log
 status=${PIPESTATUS[0]}
+set -e
+
+step "gallery screenshots (web in headless Chromium, desktop under Xvfb) and their check"
+if [ "$status" -eq 0 ]; then
+  SCREENSHOTS_REBUILD=0 ./scripts/screenshots.sh
+  set +e
+  cargo test --locked --test screenshots -- --ignored 2>&1 | tee -a target/test-output.log
+  status=${PIPESTATUS[0]}
+  set -e
+fi
 
 passed=$(grep -Eo '[0-9]+ passed' target/test-output.log | awk '{ s += $1 } END { print s + 0 }')
 failed=$(grep -Eo '[0-9]+ failed' target/test-output.log | awk '{ s += $1 } END { print s + 0 }')

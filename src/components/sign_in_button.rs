@@ -11,7 +11,7 @@ pub const BUTTON_CSS: Asset = asset!("/assets/openrouter-signin.css");
 pub const DEFAULT_LABEL: &str = "Sign in with OpenRouter";
 
 /// Classes every variant gets: layout, the disabled look and a visible keyboard focus ring.
-const BASE: &str = "openrouter-signin-button inline-flex items-center justify-center gap-2 font-medium \
+const BASE: &str = "openrouter-signin-button inline-flex items-center justify-center gap-2 whitespace-nowrap font-medium \
      transition-all cursor-pointer disabled:opacity-50 disabled:cursor-not-allowed \
      focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-neutral-400 \
      focus-visible:ring-offset-2 dark:focus-visible:ring-neutral-500 dark:focus-visible:ring-offset-neutral-950";

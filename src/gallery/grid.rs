@@ -28,7 +28,7 @@ pub fn VariantGrid() -> Element {
             for variant in ButtonVariant::ALL {
                 div { class: "mb-8", "data-row": variant.name(),
                     h3 { class: "mb-3 text-sm font-medium uppercase tracking-wide text-neutral-500", "{variant.name()}" }
-                    div { class: "grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-4",
+                    div { class: "grid grid-cols-1 gap-4 md:grid-cols-2 xl:grid-cols-4",
                         for size in ButtonSize::ALL {
                             Cell { key: "{variant.name()}-{size.name()}", variant, size, copied }
                         }
