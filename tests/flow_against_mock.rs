@@ -440,3 +440,25 @@ async fn key_info_for_a_revoked_key_is_a_401() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn our_return_in_a_tab_without_the_sign_in_says_so_without_a_request() {
+    let mock = MockServer::start().await.unwrap();
+    // The sign-in is started with one store (one tab) and comes back to another.
+    let started_here = MemoryStore::new();
+    let back = start_and_return(&mock, &started_here, ConsentMode::AutoApprove).await;
+    let (other_tab, earlier) = store_with_earlier_key();
+    let error = finish_sign_in(&other_tab, &client_for(&mock), &back, now_ms())
+        .await
+        .unwrap_err();
+    assert_eq!(error, FlowError::StartedElsewhere);
+    assert!(error.to_string().contains("another tab"), "{error}");
+    assert_nothing_lost(&other_tab, &earlier);
+    // A state that is not ours is someone else's business.
+    let foreign = format!("{CALLBACK}&code=abc&state=theirs");
+    assert!(matches!(
+        finish_sign_in(&other_tab, &client_for(&mock), &foreign, now_ms()).await,
+        Ok(Return::NotOurs)
+    ));
+    assert_eq!(mock.exchange_requests(), 0);
+}

@@ -11,8 +11,10 @@
 //! - the key is stored only after a successful exchange, so a failure never touches an earlier key.
 
 use super::authorize::{authorize_url, headless_authorize_url, AuthorizeError, CallbackUrl};
-use super::callback::{mentions_callback, parse_callback, AuthCode, CallbackError, CallbackParams};
-use super::pkce::{RandomError, State, Verifier};
+use super::callback::{
+    mentions_callback, parse_callback, query_of, AuthCode, CallbackError, CallbackParams,
+};
+use super::pkce::{RandomError, State, Verifier, STATE_PREFIX};
 use super::storage::{AuthStore, PendingSignIn, StorageError};
 use crate::openrouter::{ApiKey, BaseUrl, ClientError, OpenRouterClient};
 
@@ -41,6 +43,8 @@ pub enum FlowError {
         "the sign-in took longer than 10 minutes and has expired. Press Sign in to start again."
     )]
     Expired,
+    #[error("this sign-in was started in another tab or window (or this tab's storage was cleared), so it cannot be finished here. Press Sign in to start again.")]
+    StartedElsewhere,
     #[error("no sign-in is waiting for a code here. Press Sign in first, then paste the code OpenRouter shows.")]
     NothingPending,
     #[error("the sign-in return could not be read ({0}). Press Sign in to start again.")]
@@ -127,6 +131,15 @@ pub fn is_callback_pending<S: AuthStore + ?Sized>(store: &S, url: &str) -> bool 
     mentions_callback(url) && store.has_pending().unwrap_or(false)
 }
 
+/// Whether `url` is a return from a sign-in of ours, pending here or not: its `state` carries
+/// [`STATE_PREFIX`]. Such a URL is ours to clean and to explain; any other `?code=` is not.
+pub fn is_our_return(url: &str) -> bool {
+    query_of(url).split('&').any(|pair| {
+        pair.strip_prefix("state=")
+            .is_some_and(|state| state.starts_with(STATE_PREFIX))
+    })
+}
+
 /// Handles the URL the user came back on (a whole URL or its query).
 pub async fn finish_sign_in<S: AuthStore + ?Sized>(
     store: &S,
@@ -138,12 +151,13 @@ pub async fn finish_sign_in<S: AuthStore + ?Sized>(
         return Ok(Return::NotACallback);
     }
     if !store.has_pending()? {
-        return Ok(Return::NotOurs);
+        return unpending_return(return_url);
     }
     // Taken before any await: from here on the sign-in is over, whatever happens next.
     let Some(pending) = store.take_pending()? else {
-        return Ok(Return::NotOurs);
+        return unpending_return(return_url);
     };
+    remember_handled(&pending.state);
     let params = parse_callback(return_url)?;
     check_age(&pending, now_ms)?;
     let code = match params {
@@ -202,6 +216,46 @@ pub async fn finish_with_code<S: AuthStore + ?Sized>(
         return Err(FlowError::StateMismatch);
     }
     exchange_and_store(store, client, &code, pending.verifier).await
+}
+
+/// A return with no sign-in pending: someone else's, one this process already handled (a double
+/// mount, a second call), or ours from another tab.
+fn unpending_return(return_url: &str) -> Result<Return, FlowError> {
+    if !is_our_return(return_url) || was_handled(return_url) {
+        return Ok(Return::NotOurs);
+    }
+    Err(FlowError::StartedElsewhere)
+}
+
+/// Digests of the states of returns this process has taken, newest last, a few at most.
+static HANDLED: std::sync::Mutex<Vec<[u8; 32]>> = std::sync::Mutex::new(Vec::new());
+
+fn digest(state: &str) -> [u8; 32] {
+    use sha2::{Digest as _, Sha256};
+    Sha256::digest(state.as_bytes()).into()
+}
+
+fn remember_handled(state: &State) {
+    let mut handled = HANDLED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if handled.len() >= 16 {
+        handled.remove(0);
+    }
+    handled.push(digest(state.expose_secret()));
+}
+
+fn was_handled(return_url: &str) -> bool {
+    let Ok(CallbackParams::Code {
+        state: Some(state), ..
+    }) = parse_callback(return_url)
+    else {
+        return false;
+    };
+    let handled = HANDLED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    handled.contains(&digest(&state))
 }
 
 fn check_age(pending: &PendingSignIn, now_ms: u64) -> Result<(), FlowError> {

@@ -27,7 +27,7 @@ pub use flow::{
     begin_headless_sign_in, begin_sign_in, finish_sign_in, finish_with_code, is_callback_pending,
     FlowError, Return, SignedIn, PENDING_MAX_AGE_MS,
 };
-pub use pkce::{Challenge, RandomError, State, Verifier};
+pub use pkce::{Challenge, RandomError, State, Verifier, STATE_PREFIX};
 pub use session::{
     on_auth_change, use_openrouter_auth, AuthState, AuthStatus, AuthSubscription, OpenRouterAuth,
 };

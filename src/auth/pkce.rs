@@ -86,7 +86,12 @@ impl Challenge {
     }
 }
 
-/// The OAuth `state`: 192 random bits, base64url, compared in constant time.
+/// What every state we send starts with. A return whose state has it, in a tab with no sign-in
+/// pending, was started by us in another tab (or this tab lost its storage): worth telling the
+/// user about. A return without it belongs to someone else and is left alone.
+pub const STATE_PREFIX: &str = "ors_";
+
+/// The OAuth `state`: [`STATE_PREFIX`] and 192 random bits in base64url, compared in constant time.
 #[derive(Clone)]
 pub struct State(String);
 
@@ -95,7 +100,7 @@ redacted_fmt!(State);
 impl State {
     /// A fresh state from 24 bytes (192 bits) of secure randomness.
     pub fn generate() -> Result<Self, RandomError> {
-        random_token(24).map(State)
+        random_token(24).map(|token| State(format!("{STATE_PREFIX}{token}")))
     }
 
     /// Takes back a state that was stored earlier; `None` when it is not one of ours
@@ -138,7 +143,8 @@ mod tests {
         assert!(v.expose_secret().bytes().all(is_unreserved));
         assert_eq!(v.challenge().as_str().len(), 43);
         let s = State::generate().unwrap();
-        assert_eq!(s.expose_secret().len(), 32);
+        assert_eq!(s.expose_secret().len(), STATE_PREFIX.len() + 32);
+        assert!(s.expose_secret().starts_with(STATE_PREFIX));
         assert_ne!(
             Verifier::generate().unwrap().expose_secret(),
             v.expose_secret()

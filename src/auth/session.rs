@@ -102,7 +102,10 @@ pub(super) fn runtime() -> Rc<Runtime> {
 impl Runtime {
     fn new() -> Self {
         let (store, store_notice): (Box<dyn AuthStore>, _) = match open_platform_store() {
-            Ok(store) => (Box::new(store), None),
+            Ok(store) => {
+                let notice = store.limitation();
+                (Box::new(store), notice)
+            }
             Err(e) => (
                 Box::new(MemoryStore::new()),
                 Some(format!(

@@ -7,7 +7,9 @@ use dioxus::core::spawn_forever;
 use wasm_bindgen::JsValue;
 
 use super::callback::strip_callback_params;
-use super::flow::{begin_sign_in, finish_sign_in, is_callback_pending, FlowError, Return};
+use super::flow::{
+    begin_sign_in, finish_sign_in, is_callback_pending, is_our_return, FlowError, Return,
+};
 use super::session::{fail, reload_key, signed_in_with, update, AuthStatus, Runtime};
 use super::storage::{watch_key_changes, StorageError};
 use crate::platform::{js_text, now_ms};
@@ -30,8 +32,9 @@ pub(super) fn on_start(rt: &Rc<Runtime>) {
     let Ok(href) = window.location().href() else {
         return;
     };
-    // A `?code=` that this tab did not ask for belongs to someone else: leave it and the URL alone.
-    if !is_callback_pending(&*rt.store, &href) {
+    // A `?code=` that is not from our sign-in belongs to someone else: leave it and the URL alone.
+    let pending = is_callback_pending(&*rt.store, &href);
+    if !pending && !is_our_return(&href) {
         return;
     }
     // The code leaves the address bar (and so history, bookmarks, referrers) before it is used.
@@ -43,7 +46,9 @@ pub(super) fn on_start(rt: &Rc<Runtime>) {
         Ok(client) => client,
         Err(e) => return fail(e),
     };
-    update(|s| s.status = AuthStatus::Exchanging);
+    if pending {
+        update(|s| s.status = AuthStatus::Exchanging);
+    }
     let rt = rt.clone();
     spawn_forever(async move {
         let result = finish_sign_in(&*rt.store, &client, &href, now_ms()).await;

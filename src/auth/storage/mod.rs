@@ -86,4 +86,10 @@ pub trait AuthStore {
 
     /// Where the key is kept, in words for the user ("this browser's localStorage", a path).
     fn describe_location(&self) -> String;
+
+    /// What the user should know about this store's limits, e.g. that the key will not outlive
+    /// the page. `None` when it works as designed.
+    fn limitation(&self) -> Option<String> {
+        None
+    }
 }

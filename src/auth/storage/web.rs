@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Storage, StorageEvent};
 
 use super::memory::rebuild_pending;
-use super::{AuthStore, PendingSignIn, StorageError};
+use super::{AuthStore, MemoryStore, PendingSignIn, StorageError};
 use crate::openrouter::ApiKey;
 use crate::platform::js_text;
 
@@ -20,10 +20,12 @@ pub const STATE_STORAGE_KEY: &str = "openrouter_oauth_state";
 /// `sessionStorage` entry that holds when the sign-in in progress started (ms since the epoch).
 pub const STARTED_AT_STORAGE_KEY: &str = "openrouter_oauth_started_at";
 
-/// `localStorage` and `sessionStorage` of the current page.
+/// `localStorage` and `sessionStorage` of the current page. When the browser refuses
+/// `localStorage` (storage disabled, some private modes), the key lives in memory for this page.
 pub struct WebStore {
-    local: Storage,
-    session: Storage,
+    local: Result<Storage, String>,
+    session: Result<Storage, String>,
+    memory_key: MemoryStore,
 }
 
 fn unavailable(what: &str, reason: String) -> StorageError {
@@ -33,21 +35,41 @@ fn unavailable(what: &str, reason: String) -> StorageError {
     }
 }
 
+/// One storage of the window, or why the browser refuses it.
+fn open(window: &web_sys::Window, local: bool) -> Result<Storage, String> {
+    let storage = if local {
+        window.local_storage()
+    } else {
+        window.session_storage()
+    };
+    match storage {
+        Ok(Some(storage)) => Ok(storage),
+        Ok(None) => Err("the browser offers none".to_owned()),
+        Err(e) => Err(js_text(&e)),
+    }
+}
+
 impl WebStore {
-    /// Both storages of this page; an error when either is missing or throws on access
-    /// (sandboxed frames, some private modes, storage disabled by policy).
+    /// The page's storages; an error only when there is no window at all.
     pub fn open_default() -> Result<Self, StorageError> {
         let window = web_sys::window()
             .ok_or_else(|| unavailable("browser storage", "there is no window".into()))?;
-        let local = window
-            .local_storage()
-            .map_err(|e| unavailable("localStorage", js_text(&e)))?
-            .ok_or_else(|| unavailable("localStorage", "the browser offers none".into()))?;
-        let session = window
-            .session_storage()
-            .map_err(|e| unavailable("sessionStorage", js_text(&e)))?
-            .ok_or_else(|| unavailable("sessionStorage", "the browser offers none".into()))?;
-        Ok(WebStore { local, session })
+        Ok(WebStore {
+            local: open(&window, true),
+            session: open(&window, false),
+            memory_key: MemoryStore::new(),
+        })
+    }
+
+    fn clear_pending_entries(&self, session: &Storage) -> Result<(), StorageError> {
+        for name in [
+            VERIFIER_STORAGE_KEY,
+            STATE_STORAGE_KEY,
+            STARTED_AT_STORAGE_KEY,
+        ] {
+            remove(session, "sessionStorage", name)?;
+        }
+        Ok(())
     }
 }
 
@@ -74,7 +96,10 @@ fn remove(storage: &Storage, what: &str, name: &str) -> Result<(), StorageError>
 
 impl AuthStore for WebStore {
     fn load_key(&self) -> Result<Option<ApiKey>, StorageError> {
-        match get(&self.local, "localStorage", KEY_STORAGE_KEY)? {
+        let Ok(local) = &self.local else {
+            return self.memory_key.load_key();
+        };
+        match get(local, "localStorage", KEY_STORAGE_KEY)? {
             None => Ok(None),
             Some(text) => ApiKey::parse(text)
                 .map(Some)
@@ -86,33 +111,44 @@ impl AuthStore for WebStore {
     }
 
     fn save_key(&self, key: &ApiKey) -> Result<(), StorageError> {
-        // setItem either stores the whole value or throws, leaving the old one in place.
-        set(
-            &self.local,
-            "localStorage",
-            KEY_STORAGE_KEY,
-            key.expose_secret(),
-        )
+        match &self.local {
+            // setItem either stores the whole value or throws, leaving the old one in place.
+            Ok(local) => set(local, "localStorage", KEY_STORAGE_KEY, key.expose_secret()),
+            Err(_) => self.memory_key.save_key(key),
+        }
     }
 
     fn remove_key(&self) -> Result<(), StorageError> {
-        remove(&self.local, "localStorage", KEY_STORAGE_KEY)
+        match &self.local {
+            Ok(local) => remove(local, "localStorage", KEY_STORAGE_KEY),
+            Err(_) => self.memory_key.remove_key(),
+        }
     }
 
     fn has_pending(&self) -> Result<bool, StorageError> {
-        Ok(get(&self.session, "sessionStorage", VERIFIER_STORAGE_KEY)?.is_some())
+        match &self.session {
+            Ok(session) => Ok(get(session, "sessionStorage", VERIFIER_STORAGE_KEY)?.is_some()),
+            Err(_) => Ok(false),
+        }
     }
 
     fn save_pending(&self, pending: &PendingSignIn) -> Result<(), StorageError> {
+        // Memory would not survive the trip to OpenRouter and back: refuse before leaving.
+        let session = self.session.as_ref().map_err(|reason| {
+            unavailable(
+                "sessionStorage, which sign-in needs to survive the trip to OpenRouter,",
+                reason.clone(),
+            )
+        })?;
         let written = set(
-            &self.session,
+            session,
             "sessionStorage",
             STATE_STORAGE_KEY,
             pending.state.expose_secret(),
         )
         .and_then(|()| {
             set(
-                &self.session,
+                session,
                 "sessionStorage",
                 STARTED_AT_STORAGE_KEY,
                 &pending.started_at_ms.to_string(),
@@ -121,24 +157,27 @@ impl AuthStore for WebStore {
         // The verifier goes last: its presence is what marks a sign-in as pending.
         .and_then(|()| {
             set(
-                &self.session,
+                session,
                 "sessionStorage",
                 VERIFIER_STORAGE_KEY,
                 pending.verifier.expose_secret(),
             )
         });
         if written.is_err() {
-            let _ = self.clear_pending_entries();
+            let _ = self.clear_pending_entries(session);
         }
         written
     }
 
     fn take_pending(&self) -> Result<Option<PendingSignIn>, StorageError> {
-        let verifier = get(&self.session, "sessionStorage", VERIFIER_STORAGE_KEY)?;
-        let state = get(&self.session, "sessionStorage", STATE_STORAGE_KEY)?;
-        let started = get(&self.session, "sessionStorage", STARTED_AT_STORAGE_KEY)?;
+        let Ok(session) = &self.session else {
+            return Ok(None);
+        };
+        let verifier = get(session, "sessionStorage", VERIFIER_STORAGE_KEY)?;
+        let state = get(session, "sessionStorage", STATE_STORAGE_KEY)?;
+        let started = get(session, "sessionStorage", STARTED_AT_STORAGE_KEY)?;
         // Removed before anything else can run: a second handler finds nothing to take.
-        self.clear_pending_entries()?;
+        self.clear_pending_entries(session)?;
         let Some(verifier) = verifier else {
             return Ok(None);
         };
@@ -155,20 +194,16 @@ impl AuthStore for WebStore {
     }
 
     fn describe_location(&self) -> String {
-        "this browser's localStorage for this site".to_owned()
-    }
-}
-
-impl WebStore {
-    fn clear_pending_entries(&self) -> Result<(), StorageError> {
-        for name in [
-            VERIFIER_STORAGE_KEY,
-            STATE_STORAGE_KEY,
-            STARTED_AT_STORAGE_KEY,
-        ] {
-            remove(&self.session, "sessionStorage", name)?;
+        match &self.local {
+            Ok(_) => "this browser's localStorage for this site".to_owned(),
+            Err(_) => "this page's memory only".to_owned(),
         }
-        Ok(())
+    }
+
+    fn limitation(&self) -> Option<String> {
+        self.local.as_ref().err().map(|reason| {
+            format!("This browser does not let this site keep data ({reason}), so the key will not be remembered after this page closes.")
+        })
     }
 }
 
