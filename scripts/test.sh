@@ -31,8 +31,16 @@ cargo test --workspace --locked 2>&1 | tee target/test-output.log
 status=${PIPESTATUS[0]}
 set -e
 
-step "gallery screenshots (web in headless Chromium, desktop under Xvfb) and their check"
+# These need the dx web build above (its OpenRouter is the mock on 127.0.0.1:8787), Chromium and Xvfb.
 if [ "$status" -eq 0 ]; then
+  step "web sign-in end to end in headless Chromium (tests/web_e2e.rs)"
+  set +e
+  cargo test --locked --test web_e2e -- --ignored --test-threads=1 2>&1 | tee -a target/test-output.log
+  status=${PIPESTATUS[0]}
+  set -e
+fi
+if [ "$status" -eq 0 ]; then
+  step "gallery screenshots (web in headless Chromium, desktop under Xvfb) and their check"
   SCREENSHOTS_REBUILD=0 ./scripts/screenshots.sh
   set +e
   cargo test --locked --test screenshots -- --ignored 2>&1 | tee -a target/test-output.log

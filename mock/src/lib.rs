@@ -141,6 +141,11 @@ impl MockServer {
         self.shared.push_failure(failure);
     }
 
+    /// Forgets failures queued and not yet played, so that one test cannot leak into the next.
+    pub fn clear_exchange_failures(&self) {
+        self.shared.clear_failures();
+    }
+
     /// How many `POST /api/v1/auth/keys` requests arrived, whatever their outcome.
     pub fn exchange_requests(&self) -> usize {
         self.shared.stats().exchange_requests

@@ -104,6 +104,11 @@ impl Shared {
         inner.failures.len()
     }
 
+    /// Drops every queued failure.
+    pub fn clear_failures(&self) {
+        self.lock().failures.clear();
+    }
+
     pub fn count_authorize(&self) {
         self.lock().authorize_requests += 1;
     }

@@ -1,0 +1,280 @@
+//! A small W3C WebDriver client for chromedriver, over the reqwest the crate already builds.
+//! (fantoccini's TLS features pull in OpenSSL or aws-lc; a loopback-only client needs neither.)
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+/// The Chromium flags that make it quiet and offline-safe here.
+const CHROMIUM_ARGS: [&str; 9] = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1200,900",
+];
+
+/// A chromedriver process, killed on drop.
+pub struct Driver {
+    process: Child,
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+impl Driver {
+    /// Starts chromedriver on a free port and waits until it answers.
+    pub async fn start() -> Driver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let process = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver is installed (scripts/setup.sh installs it)");
+        let driver = Driver {
+            process,
+            base: format!("http://127.0.0.1:{port}"),
+            http: reqwest::Client::new(),
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while driver
+            .http
+            .get(format!("{}/status", driver.base))
+            .send()
+            .await
+            .is_err()
+        {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        driver
+    }
+
+    /// A new browser session with a fresh profile; browser console messages are collected.
+    pub async fn session(&self) -> Session {
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": CHROMIUM_ARGS},
+            "goog:loggingPrefs": {"browser": "ALL"},
+        }}});
+        let answer = call(
+            &self.http,
+            reqwest::Method::POST,
+            &format!("{}/session", self.base),
+            Some(caps),
+        )
+        .await;
+        let id = answer.unwrap()["sessionId"]
+            .as_str()
+            .expect("a session id")
+            .to_owned();
+        Session {
+            http: self.http.clone(),
+            url: format!("{}/session/{id}", self.base),
+        }
+    }
+}
+
+async fn call(
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    url: &str,
+    body: Option<Value>,
+) -> Result<Value, String> {
+    let mut request = http.request(method, url);
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.to_string());
+    }
+    let response = request.send().await.map_err(|e| e.to_string())?;
+    let ok = response.status().is_success();
+    let bytes = response.bytes().await.map_err(|e| e.to_string())?;
+    let value: Value = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+    let value = value.get("value").cloned().unwrap_or(Value::Null);
+    if ok {
+        Ok(value)
+    } else {
+        Err(value.to_string())
+    }
+}
+
+/// One browser session.
+pub struct Session {
+    http: reqwest::Client,
+    url: String,
+}
+
+impl Session {
+    async fn command(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        call(&self.http, method, &format!("{}{path}", self.url), body)
+            .await
+            .unwrap_or_else(|e| panic!("WebDriver {path}: {e}"))
+    }
+
+    /// Navigates and waits for the load event.
+    pub async fn goto(&self, url: &str) {
+        self.command(reqwest::Method::POST, "/url", Some(json!({ "url": url })))
+            .await;
+    }
+
+    /// The address bar.
+    pub async fn current_url(&self) -> String {
+        self.command(reqwest::Method::GET, "/url", None)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Runs `script` (a function body; `arguments` holds `args`) and returns its value.
+    pub async fn exec(&self, script: &str, args: Value) -> Value {
+        self.command(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({ "script": script, "args": args })),
+        )
+        .await
+    }
+
+    /// Polls the expression `condition` until it is truthy; returns its value, or panics with
+    /// `what` after `timeout`.
+    pub async fn wait_for(&self, condition: &str, timeout: Duration, what: &str) -> Value {
+        let script = format!("return ({condition});");
+        let deadline = Instant::now() + timeout;
+        loop {
+            let value = call(
+                &self.http,
+                reqwest::Method::POST,
+                &format!("{}/execute/sync", self.url),
+                Some(json!({"script": script, "args": []})),
+            )
+            .await
+            .unwrap_or(Value::Null);
+            let truthy = !matches!(value, Value::Null | Value::Bool(false))
+                && value != json!("")
+                && value != json!(0);
+            if truthy {
+                return value;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "timed out after {timeout:?} waiting for {what} ({condition}); at {}",
+                    self.current_url().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Text of the first element matching `css`, or `None`.
+    pub async fn text(&self, css: &str) -> Option<String> {
+        self.exec(
+            "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
+            json!([css]),
+        )
+        .await
+        .as_str()
+        .map(str::to_owned)
+    }
+
+    /// A real click (through the browser's input pipeline) on the first element matching `css`.
+    pub async fn click(&self, css: &str) {
+        let found = self
+            .command(
+                reqwest::Method::POST,
+                "/element",
+                Some(json!({"using": "css selector", "value": css})),
+            )
+            .await;
+        let id = found
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .expect("an element id")
+            .to_owned();
+        self.command(
+            reqwest::Method::POST,
+            &format!("/element/{id}/click"),
+            Some(json!({})),
+        )
+        .await;
+    }
+
+    /// Opens a new tab and returns its handle (the session stays on the current one).
+    pub async fn new_tab(&self) -> String {
+        let value = self
+            .command(
+                reqwest::Method::POST,
+                "/window/new",
+                Some(json!({"type": "tab"})),
+            )
+            .await;
+        value["handle"].as_str().unwrap().to_owned()
+    }
+
+    /// The handle of the current tab.
+    pub async fn current_tab(&self) -> String {
+        self.command(reqwest::Method::GET, "/window", None)
+            .await
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Switches to the tab `handle`.
+    pub async fn switch_to(&self, handle: &str) {
+        self.command(
+            reqwest::Method::POST,
+            "/window",
+            Some(json!({ "handle": handle })),
+        )
+        .await;
+    }
+
+    /// Everything the page wrote to the console so far (and clears the buffer).
+    pub async fn console(&self) -> Vec<String> {
+        let logs = self
+            .command(
+                reqwest::Method::POST,
+                "/se/log",
+                Some(json!({"type": "browser"})),
+            )
+            .await;
+        logs.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|l| l["message"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// Runs a Chrome DevTools Protocol command.
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.command(
+            reqwest::Method::POST,
+            "/goog/cdp/execute",
+            Some(json!({ "cmd": cmd, "params": params })),
+        )
+        .await
+    }
+
+    /// Ends the session and closes the browser.
+    pub async fn close(self) {
+        let _ = call(&self.http, reqwest::Method::DELETE, &self.url, None).await;
+    }
+}

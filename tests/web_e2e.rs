@@ -1,0 +1,476 @@
+//! The web sign-in end to end, in real headless Chromium driven through chromedriver, against
+//! the app that dx built and the local mock OpenRouter, both started here on 127.0.0.1.
+//!
+//! Needs `dx build --platform web` with OPENROUTER_BASE_URL=http://127.0.0.1:8787 (the mock's port
+//! here) and Debian's chromium and chromium-driver; `scripts/test.sh` does both and runs this with
+//! `--ignored`. The cases share the mock, so they run one at a time.
+
+mod support;
+
+use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use openrouter_mock::{ConsentMode, Failure, MockServer};
+use serde_json::json;
+use support::webdriver::{Driver, Session};
+
+/// Where the web build expects OpenRouter (baked in at build time by scripts/test.sh).
+const MOCK_ADDR: &str = "127.0.0.1:8787";
+const WAIT: Duration = Duration::from_secs(15);
+
+struct Fixture {
+    mock: MockServer,
+    app: String,
+}
+
+/// The mock and the static server, started once on a runtime that lives as long as the tests.
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let public = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("target/dx/openrouter-signin/debug/web/public");
+        assert!(
+            public.join("index.html").exists(),
+            "{} is missing: build the web app first (scripts/test.sh does)",
+            public.display()
+        );
+        let runtime = Box::leak(Box::new(tokio::runtime::Runtime::new().unwrap()));
+        let mock = runtime
+            .block_on(MockServer::start_on(MOCK_ADDR.parse().unwrap()))
+            .unwrap_or_else(|e| {
+                panic!("the mock needs {MOCK_ADDR} (the port the web build calls): {e}")
+            });
+        let app = runtime.block_on(support::static_server::serve(public));
+        Fixture {
+            mock,
+            app: format!("{app}/"),
+        }
+    })
+}
+
+/// Runs one case: alone, in a fresh browser, with the mock reset.
+fn case(body: impl AsyncFnOnce(&Fixture, &Session)) {
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let fixture = fixture();
+    fixture.mock.clear_exchange_failures();
+    fixture.mock.set_consent(ConsentMode::AutoApprove);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let driver = Driver::start().await;
+        let session = driver.session().await;
+        body(fixture, &session).await;
+        session.close().await;
+    });
+}
+
+async fn open_app(s: &Session, url: &str) {
+    s.goto(url).await;
+    s.wait_for(
+        "document.querySelector('#hero')",
+        WAIT,
+        "the gallery to render",
+    )
+    .await;
+}
+
+/// Signs in from the signed-out hero with the mock approving; returns the key.
+async fn sign_in(f: &Fixture, s: &Session) -> String {
+    f.mock.set_consent(ConsentMode::AutoApprove);
+    open_app(s, &f.app).await;
+    s.click("#hero-sign-in").await;
+    s.wait_for(
+        "document.querySelector('#masked-key')",
+        WAIT,
+        "the masked key",
+    )
+    .await;
+    stored_key(s).await.expect("a key in localStorage")
+}
+
+async fn stored_key(s: &Session) -> Option<String> {
+    s.exec(
+        "return localStorage.getItem('openrouter_api_key')",
+        json!([]),
+    )
+    .await
+    .as_str()
+    .map(str::to_owned)
+}
+
+async fn pending_entries(s: &Session) -> usize {
+    let n = s
+        .exec(
+            "return Object.keys(sessionStorage).filter(k => k.startsWith('openrouter_')).length",
+            json!([]),
+        )
+        .await;
+    n.as_u64().unwrap_or(0) as usize
+}
+
+async fn alert(s: &Session) -> String {
+    s.wait_for("document.querySelector('[role=alert]')", WAIT, "an alert")
+        .await;
+    s.text("[role=alert]").await.unwrap_or_default()
+}
+
+/// Starts a sign-in with the mock asking, and returns to the app with nothing: the tab now has a
+/// sign-in pending, and the test can make up any return it likes. Returns the pending state.
+async fn pending_sign_in(f: &Fixture, s: &Session) -> String {
+    f.mock.set_consent(ConsentMode::Ask);
+    open_app(s, &f.app).await;
+    s.click("#hero-sign-in").await;
+    s.wait_for(
+        "document.querySelector('#approve')",
+        WAIT,
+        "the mock's consent page",
+    )
+    .await;
+    open_app(s, &f.app).await;
+    let state = s
+        .exec(
+            "return sessionStorage.getItem('openrouter_oauth_state')",
+            json!([]),
+        )
+        .await;
+    state.as_str().expect("a pending state").to_owned()
+}
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn full_sign_in_survives_a_reload_and_never_reaches_the_console() {
+    case(async |f, s| {
+        let before = f.mock.exchange_requests();
+        let key = sign_in(f, s).await;
+        assert!(key.starts_with("sk-or-v1-"));
+        assert_eq!(f.mock.exchange_requests(), before + 1);
+        assert_eq!(
+            s.current_url().await,
+            f.app,
+            "code and state are gone from the address bar"
+        );
+        assert_eq!(
+            pending_entries(s).await,
+            0,
+            "the verifier and state are gone"
+        );
+        let masked = s.text("#masked-key").await.unwrap();
+        assert_eq!(masked, format!("{}…", &key[..12]));
+        s.goto(&f.app).await;
+        s.wait_for(
+            "document.querySelector('#masked-key')",
+            WAIT,
+            "the key after a reload",
+        )
+        .await;
+        assert_eq!(s.text("#masked-key").await.unwrap(), masked);
+        let console = s.console().await;
+        assert!(
+            console
+                .iter()
+                .all(|line| !line.contains(&key) && !line.contains(&key[12..])),
+            "{console:?}"
+        );
+    });
+}
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn other_tabs_follow_sign_in_and_sign_out_within_a_second() {
+    case(async |f, s| {
+        open_app(s, &f.app).await;
+        let first = s.current_tab().await;
+        let second = s.new_tab().await;
+        s.switch_to(&second).await;
+        open_app(s, &f.app).await;
+        s.switch_to(&first).await;
+        sign_in(f, s).await;
+        s.switch_to(&second).await;
+        let started = Instant::now();
+        s.wait_for(
+            "document.querySelector('#masked-key')",
+            Duration::from_secs(1),
+            "the second tab to see the sign-in",
+        )
+        .await;
+        println!("second tab saw the sign-in after {:?}", started.elapsed());
+        s.click("#sign-out").await;
+        s.switch_to(&first).await;
+        s.wait_for(
+            "document.querySelector('#hero-sign-in')",
+            Duration::from_secs(1),
+            "the first tab to see the sign-out",
+        )
+        .await;
+        // localStorage.clear() fires a storage event with a null key; that signs out too.
+        sign_in(f, s).await;
+        s.switch_to(&second).await;
+        s.wait_for(
+            "document.querySelector('#masked-key')",
+            Duration::from_secs(1),
+            "the second tab to see it again",
+        )
+        .await;
+        s.exec("localStorage.clear()", json!([])).await;
+        s.switch_to(&first).await;
+        s.wait_for(
+            "document.querySelector('#hero-sign-in')",
+            Duration::from_secs(1),
+            "the first tab to see clear()",
+        )
+        .await;
+    });
+}
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn a_foreign_code_is_left_alone() {
+    case(async |f, s| {
+        let before = f.mock.exchange_requests();
+        let url = format!("{}?code=someone-elses&state=theirs", f.app);
+        open_app(s, &url).await;
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        assert_eq!(
+            f.mock.exchange_requests(),
+            before,
+            "no exchange for a code that is not ours"
+        );
+        assert_eq!(
+            s.current_url().await,
+            url,
+            "someone else's URL is not touched"
+        );
+        assert!(s.text("[role=alert]").await.is_none());
+    });
+}
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn denial_is_explained_and_keeps_the_earlier_key() {
+    case(async |f, s| {
+        let key = sign_in(f, s).await;
+        f.mock.set_consent(ConsentMode::AutoDeny);
+        s.click("[data-option=label]").await;
+        let message = alert(s).await;
+        assert!(message.contains("cancelled"), "{message}");
+        assert_eq!(
+            s.current_url().await,
+            f.app,
+            "error parameters are gone from the address bar"
+        );
+        assert_eq!(stored_key(s).await, Some(key.clone()));
+        assert_eq!(
+            s.text("#masked-key").await.unwrap(),
+            format!("{}…", &key[..12])
+        );
+        assert_eq!(pending_entries(s).await, 0);
+    });
+}
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn an_error_description_is_shown_as_text() {
+    case(async |f, s| {
+        pending_sign_in(f, s).await;
+        let hostile = "<img src=x onerror=\"window.pwned=1\"><b>bold</b>";
+        let encoded: String = hostile.bytes().map(|b| format!("%{b:02X}")).collect();
+        open_app(
+            s,
+            &format!("{}?error=access_denied&error_description={encoded}", f.app),
+        )
+        .await;
+        let message = alert(s).await;
+        assert!(message.contains(hostile), "{message}");
+        let markup = s
+            .exec(
+                "return document.querySelector('[role=alert]').children.length",
+                json!([]),
+            )
+            .await;
+        assert_eq!(markup, json!(0), "no element was made from the description");
+        assert_eq!(
+            s.exec("return window.pwned === undefined", json!([])).await,
+            json!(true)
+        );
+    });
+}
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn a_failed_exchange_is_explained_and_keeps_the_earlier_key() {
+    case(async |f, s| {
+        let key = sign_in(f, s).await;
+        f.mock.inject_exchange_failure(Failure::Status(500));
+        s.click("[data-option=label]").await;
+        let message = alert(s).await;
+        assert!(message.contains("500"), "{message}");
+        assert_eq!(stored_key(s).await, Some(key));
+        assert_eq!(pending_entries(s).await, 0);
+        assert_eq!(s.current_url().await, f.app);
+    });
+}
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn a_tampered_state_never_reaches_the_mock() {
+    case(async |f, s| {
+        let state = pending_sign_in(f, s).await;
+        let before = f.mock.exchange_requests();
+        let tampered = format!("{}x", &state[..state.len() - 1]);
+        open_app(s, &format!("{}?code=stolen&state={tampered}", f.app)).await;
+        let message = alert(s).await;
+        assert!(message.contains("state"), "{message}");
+        assert_eq!(f.mock.exchange_requests(), before);
+        assert_eq!(pending_entries(s).await, 0);
+        assert_eq!(s.current_url().await, f.app);
+    });
+}
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn an_expired_sign_in_is_refused() {
+    case(async |f, s| {
+        let state = pending_sign_in(f, s).await;
+        s.exec("sessionStorage.setItem('openrouter_oauth_started_at', String(Date.now() - 11 * 60 * 1000))", json!([])).await;
+        let before = f.mock.exchange_requests();
+        open_app(s, &format!("{}?code=abc&state={state}", f.app)).await;
+        let message = alert(s).await;
+        assert!(message.contains("10 minutes"), "{message}");
+        assert_eq!(f.mock.exchange_requests(), before);
+        assert_eq!(pending_entries(s).await, 0);
+    });
+}
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn a_return_to_a_tab_that_did_not_start_it_is_explained() {
+    case(async |f, s| {
+        let before = f.mock.exchange_requests();
+        open_app(
+            s,
+            &format!("{}?code=abc&state=ors_{}", f.app, "A".repeat(32)),
+        )
+        .await;
+        let message = alert(s).await;
+        assert!(message.contains("another tab"), "{message}");
+        assert_eq!(f.mock.exchange_requests(), before);
+        assert_eq!(s.current_url().await, f.app);
+    });
+}
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn a_slow_exchange_shows_the_loading_state_then_signs_in() {
+    case(async |f, s| {
+        f.mock
+            .inject_exchange_failure(Failure::Delay(Duration::from_millis(2500)));
+        open_app(s, &f.app).await;
+        s.click("#hero-sign-in").await;
+        let busy =
+            "document.querySelector('#hero-sign-in[aria-busy=true][disabled] [data-spinner]')";
+        s.wait_for(busy, WAIT, "the hero button's loading state")
+            .await;
+        assert!(
+            s.text("#hero-sign-in")
+                .await
+                .unwrap()
+                .contains("Sign in with OpenRouter"),
+            "the name stays"
+        );
+        s.wait_for(
+            "document.querySelector('#masked-key')",
+            WAIT,
+            "the key after the slow exchange",
+        )
+        .await;
+    });
+}
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn cleaning_the_url_keeps_other_parameters_and_the_hash() {
+    case(async |f, s| {
+        let state = pending_sign_in(f, s).await;
+        // A code the mock refuses is enough: the address bar is cleaned before the exchange.
+        open_app(
+            s,
+            &format!("{}?tab=2&code=abc&state={state}&x=%20y#section", f.app),
+        )
+        .await;
+        let message = alert(s).await;
+        assert!(message.contains("403"), "{message}");
+        assert_eq!(
+            s.current_url().await,
+            format!("{}?tab=2&x=%20y#section", f.app)
+        );
+    });
+}
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn without_local_storage_sign_in_works_for_the_page_and_says_so() {
+    case(async |f, s| {
+        let refuse = "Object.defineProperty(window, 'localStorage', { get() { throw new DOMException('The operation is insecure.', 'SecurityError'); } });";
+        s.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": refuse }),
+        )
+        .await;
+        open_app(s, &f.app).await;
+        let notice = s
+            .wait_for(
+                "document.querySelector('#auth-notice')?.textContent",
+                WAIT,
+                "the notice",
+            )
+            .await;
+        assert!(
+            notice.as_str().unwrap().contains("will not be remembered"),
+            "{notice}"
+        );
+        s.click("#hero-sign-in").await;
+        s.wait_for(
+            "document.querySelector('#masked-key')",
+            WAIT,
+            "signed in for this page",
+        )
+        .await;
+        s.goto(&f.app).await;
+        s.wait_for(
+            "document.querySelector('#hero-sign-in')",
+            WAIT,
+            "signed out after a reload",
+        )
+        .await;
+    });
+}
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn a_full_local_storage_keeps_the_key_for_the_page_and_says_so() {
+    case(async |f, s| {
+        let quota = "const set = Storage.prototype.setItem; Storage.prototype.setItem = function (k, v) { if (this === window.localStorage) { throw new DOMException('quota', 'QuotaExceededError'); } return set.call(this, k, v); };";
+        s.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": quota }),
+        )
+        .await;
+        open_app(s, &f.app).await;
+        s.click("#hero-sign-in").await;
+        s.wait_for(
+            "document.querySelector('#masked-key')",
+            WAIT,
+            "signed in for this page",
+        )
+        .await;
+        let notice = s.text("#auth-notice").await.unwrap_or_default();
+        assert!(notice.contains("will not be remembered"), "{notice}");
+        assert_eq!(stored_key(s).await, None);
+    });
+}
