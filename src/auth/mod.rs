@@ -5,6 +5,8 @@
 mod authorize;
 mod callback;
 mod flow;
+#[cfg(not(target_arch = "wasm32"))]
+mod loopback;
 mod pkce;
 #[cfg(not(target_arch = "wasm32"))]
 #[path = "desktop.rs"]
@@ -26,6 +28,10 @@ pub use callback::{
 pub use flow::{
     begin_headless_sign_in, begin_sign_in, finish_sign_in, finish_with_code, is_callback_pending,
     FlowError, Return, SignedIn, PENDING_MAX_AGE_MS,
+};
+#[cfg(not(target_arch = "wasm32"))]
+pub use loopback::{
+    escape_html, LoopbackError, LoopbackListener, LOOPBACK_TIMEOUT, MAX_REQUEST_HEAD,
 };
 pub use pkce::{Challenge, RandomError, State, Verifier, STATE_PREFIX};
 pub use session::{
