@@ -42,6 +42,21 @@ async fn run_until(dom: &mut VirtualDom, mut done: impl FnMut(&VirtualDom) -> bo
     }
 }
 
+/// Awaits `work` while the VirtualDom keeps running its tasks (the loopback listener is one).
+async fn alongside<T>(dom: &mut VirtualDom, work: impl std::future::Future<Output = T>) -> T {
+    tokio::pin!(work);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        assert!(Instant::now() < deadline, "timed out");
+        tokio::select! {
+            out = &mut work => return out,
+            _ = tokio::time::timeout(Duration::from_millis(20), dom.wait_for_work()) => {
+                dom.render_immediate(&mut dioxus::dioxus_core::NoOpMutations);
+            }
+        }
+    }
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn desktop_session_from_start_to_sign_out() {
     let config = tempfile::tempdir().unwrap();
@@ -75,22 +90,36 @@ async fn desktop_session_from_start_to_sign_out() {
         assert!(auth.state().key_location.contains("openrouter_api_key"));
     });
 
-    // Sign in again: the headless flow; the "browser" is `true`, so the app shows the URL.
+    // Sign in again; the "browser" is `true`, so nothing comes back by itself and the app shows
+    // both the browser's URL (loopback) and the paste-the-code fallback (headless).
     dom.in_runtime(|| auth(&dom).sign_in());
-    let approve_url = dom
+    run_until(&mut dom, |dom| auth(dom).state().paste_url.is_some()).await;
+    let paste_url = dom
+        .in_runtime(|| auth(&dom).state().paste_url)
+        .expect("a paste URL is shown");
+    let browser_url = dom
         .in_runtime(|| auth(&dom).state().approve_url)
-        .expect("an approve URL is shown");
+        .expect("the browser's URL is shown");
+    assert!(
+        browser_url.contains("callback_url=http%3A%2F%2F127.0.0.1%3A"),
+        "{browser_url}"
+    );
+    assert!(
+        !paste_url.contains("callback_url") && paste_url.contains("key_label="),
+        "{paste_url}"
+    );
     // A second click while waiting starts nothing new: a new sign-in would have a new URL.
     dom.in_runtime(|| auth(&dom).sign_in());
+    run_until(&mut dom, |_| true).await;
     assert_eq!(
-        dom.in_runtime(|| auth(&dom).state().approve_url),
-        Some(approve_url.clone())
+        dom.in_runtime(|| auth(&dom).state().paste_url),
+        Some(paste_url.clone())
     );
     assert_eq!(
         dom.in_runtime(|| auth(&dom).status()),
         AuthStatus::Redirecting
     );
-    let page = reqwest::get(&approve_url)
+    let page = reqwest::get(&paste_url)
         .await
         .unwrap()
         .text()
@@ -135,6 +164,58 @@ async fn desktop_session_from_start_to_sign_out() {
     // And signs in again elsewhere.
     FileStore::at(&key_path).save_key(&earlier).unwrap();
     run_until(&mut dom, |dom| auth(dom).key() == Some(earlier.clone())).await;
+
+    // The browser's way back: the system browser follows OpenRouter's redirect to the listener.
+    dom.in_runtime(|| auth(&dom).sign_in());
+    run_until(&mut dom, |dom| auth(dom).state().approve_url.is_some()).await;
+    let browser_url = dom.in_runtime(|| auth(&dom).state().approve_url).unwrap();
+    let landing = alongside(&mut dom, async {
+        reqwest::get(&browser_url).await.unwrap()
+    })
+    .await;
+    assert!(
+        landing.url().as_str().starts_with("http://127.0.0.1:"),
+        "{}",
+        landing.url()
+    );
+    assert!(alongside(&mut dom, landing.text())
+        .await
+        .unwrap()
+        .contains("Signed in"));
+    run_until(&mut dom, |dom| {
+        auth(dom).status() == AuthStatus::SignedIn && auth(dom).key() != Some(earlier.clone())
+    })
+    .await;
+    assert_eq!(
+        mock.issued_keys().len(),
+        2,
+        "exchanges: {}",
+        mock.exchange_requests()
+    );
+    assert_eq!(
+        FileStore::at(&key_path).load_key().unwrap(),
+        dom.in_runtime(|| auth(&dom).key())
+    );
+
+    // Cancel stops the listener and frees its port; the key stays.
+    dom.in_runtime(|| auth(&dom).sign_in());
+    run_until(&mut dom, |dom| auth(dom).state().approve_url.is_some()).await;
+    let browser_url = dom.in_runtime(|| auth(&dom).state().approve_url).unwrap();
+    let port: u16 = browser_url
+        .split("127.0.0.1%3A")
+        .nth(1)
+        .unwrap()
+        .split('%')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    dom.in_runtime(|| auth(&dom).cancel_sign_in());
+    run_until(&mut dom, |_| {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err()
+    })
+    .await;
+    assert_eq!(dom.in_runtime(|| auth(&dom).status()), AuthStatus::SignedIn);
 
     dom.in_runtime(|| auth(&dom).sign_out());
     assert!(!key_path.exists());

@@ -1,12 +1,16 @@
-//! How the desktop starts a sign-in. For now the headless flow: the system browser opens
-//! OpenRouter, which shows a code that the user pastes into the app.
+//! How the desktop signs in (RFC 8252): the system browser opens OpenRouter with a loopback
+//! callback on 127.0.0.1, and the app listens for the one request that brings the code back. The
+//! same sign-in can also be finished by pasting the code of the headless flow, for when the
+//! browser cannot come back (a remote session, a listener that could not bind, or by choice).
 
 use std::rc::Rc;
 
-use super::flow::begin_headless_sign_in;
 use dioxus::core::spawn_forever;
+use tokio::sync::mpsc;
 
-use super::session::{current_key, fail, reload_key, update, Runtime};
+use super::flow::{begin_desktop_sign_in, finish_sign_in, FlowError, Return};
+use super::loopback::{LoopbackError, LoopbackListener, LOOPBACK_TIMEOUT};
+use super::session::{current_key, fail, reload_key, signed_in_with, update, AuthStatus, Runtime};
 use crate::platform::now_ms;
 
 /// The label OpenRouter gives keys made from the desktop app.
@@ -15,8 +19,7 @@ const KEY_LABEL: &str = "Dioxus desktop app";
 /// How often the key file is looked at for changes made by another window or instance.
 const WATCH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Follows the key file, so that a sign-in or sign-out in another instance shows here too.
-/// (The return itself comes through the app: the user pastes the code.)
+/// Follows the key store, so that a sign-in or sign-out in another instance shows here too.
 pub(super) fn on_start(rt: &Rc<Runtime>) {
     let rt = rt.clone();
     spawn_forever(async move {
@@ -30,19 +33,85 @@ pub(super) fn on_start(rt: &Rc<Runtime>) {
     });
 }
 
-/// Starts a headless sign-in and opens its URL in the system browser.
+/// Starts the listener and the sign-in, opens the browser, and waits for the way back.
 pub(super) fn sign_in(rt: &Rc<Runtime>) {
-    let client = match rt.client() {
-        Ok(client) => client,
-        Err(e) => return fail(e),
-    };
-    match begin_headless_sign_in(&*rt.store, client.base_url(), KEY_LABEL, now_ms()) {
-        Ok(url) => {
-            // Failing to open a browser is not fatal: the URL is shown for the user to open.
-            let _ = open_in_browser(&url);
-            update(|s| s.approve_url = Some(url));
+    let rt = rt.clone();
+    spawn_forever(async move {
+        if let Err(e) = run_sign_in(&rt).await {
+            fail(e);
         }
-        Err(e) => fail(e),
+    });
+}
+
+async fn run_sign_in(rt: &Rc<Runtime>) -> Result<(), FlowError> {
+    let client = rt.client()?;
+    let listener = LoopbackListener::bind().await;
+    let callback = listener.as_ref().ok().map(LoopbackListener::callback_url);
+    let start = begin_desktop_sign_in(
+        &*rt.store,
+        client.base_url(),
+        callback.as_deref(),
+        KEY_LABEL,
+        now_ms(),
+    )?;
+    let opened = open_in_browser(&start.browser_url);
+    update(|s| {
+        s.approve_url = Some(start.browser_url.clone());
+        s.paste_url = Some(start.paste_url.clone());
+        s.notice = match (&listener, &opened) {
+            (Err(e), _) => Some(format!(
+                "{e}. Approve in a browser and paste the code below."
+            )),
+            (_, Err(e)) => Some(format!(
+                "No browser could be opened ({e}). Open the link below by hand."
+            )),
+            _ => None,
+        };
+    });
+    // Without a listener the paste field is the only way back.
+    let Ok(listener) = listener else {
+        return Ok(());
+    };
+    let (cancel_tx, cancel_rx) = mpsc::channel(1);
+    rt.cancel_listener.replace(Some(cancel_tx));
+    let waited = listener
+        .wait(&start.state, LOOPBACK_TIMEOUT, cancel_rx)
+        .await;
+    rt.cancel_listener.replace(None);
+    match waited {
+        Ok(return_url) => {
+            update(|s| s.status = AuthStatus::Exchanging);
+            match finish_sign_in(&*rt.store, &client, &return_url, now_ms()).await? {
+                Return::SignedIn(signed_in) => {
+                    signed_in_with(signed_in);
+                    bring_window_to_front();
+                }
+                // Finished meanwhile by a pasted code.
+                Return::NotACallback | Return::NotOurs => reload_key(),
+            }
+            Ok(())
+        }
+        // Whoever cancelled (the user, or a pasted code that won) has set the state already.
+        Err(LoopbackError::Cancelled) => Ok(()),
+        Err(e) => {
+            let _ = rt.store.take_pending();
+            Err(e.into())
+        }
+    }
+}
+
+/// Stops the loopback listener, if one is waiting.
+pub(super) fn cancel(rt: &Rc<Runtime>) {
+    if let Some(cancel) = rt.cancel_listener.take() {
+        let _ = cancel.try_send(());
+    }
+}
+
+/// The user was in the browser: bring the app back once the sign-in is done.
+fn bring_window_to_front() {
+    #[cfg(feature = "desktop")]
+    if let Some(window) = dioxus::core::try_consume_context::<dioxus::desktop::DesktopContext>() {
+        window.window.set_focus();
     }
 }
 
@@ -64,5 +133,6 @@ fn open_in_browser(url: &str) -> std::io::Result<()> {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
-        .map(drop)
+        // Reaped in the background, so that no zombie stays behind.
+        .map(|mut child| drop(std::thread::spawn(move || child.wait())))
 }

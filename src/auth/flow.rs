@@ -55,6 +55,9 @@ pub enum FlowError {
     Storage(#[from] StorageError),
     #[error("the app's OpenRouter address is misconfigured: {0}")]
     Config(String),
+    #[cfg(not(target_arch = "wasm32"))]
+    #[error("{0}. Press Sign in to try again.")]
+    Loopback(#[from] super::loopback::LoopbackError),
 }
 
 /// What handling a URL on return came to.
@@ -92,6 +95,47 @@ pub fn begin_sign_in<S: AuthStore + ?Sized>(
     })?;
     store.save_pending(&pending)?;
     Ok(url)
+}
+
+/// A desktop sign-in: one verifier and state behind two ways back.
+#[derive(Debug)]
+pub struct DesktopStart {
+    /// What the system browser opens: the loopback flow, or the headless one without a listener.
+    pub browser_url: String,
+    /// The headless flow's URL, for the paste-the-code fallback.
+    pub paste_url: String,
+    /// The state both carry, which the loopback listener checks.
+    pub state: State,
+}
+
+/// Starts a desktop sign-in that can come back either way: through `callback_url` (the loopback
+/// listener) when there is one, or as a code the user pastes (the headless flow, `key_label`).
+pub fn begin_desktop_sign_in<S: AuthStore + ?Sized>(
+    store: &S,
+    base: &BaseUrl,
+    callback_url: Option<&str>,
+    key_label: &str,
+    now_ms: u64,
+) -> Result<DesktopStart, FlowError> {
+    let callback = callback_url.map(CallbackUrl::parse).transpose()?;
+    let verifier = Verifier::generate()?;
+    let state = State::generate()?;
+    let challenge = verifier.challenge();
+    let paste_url = headless_authorize_url(base, key_label, &challenge, &state)?;
+    let browser_url = match &callback {
+        Some(callback) => authorize_url(base, callback, &challenge, &state),
+        None => paste_url.clone(),
+    };
+    store.save_pending(&PendingSignIn {
+        verifier,
+        state: state.clone(),
+        started_at_ms: now_ms,
+    })?;
+    Ok(DesktopStart {
+        browser_url,
+        paste_url,
+        state,
+    })
 }
 
 /// Starts a headless sign-in: OpenRouter shows the user a code to paste back, and names the new

@@ -26,8 +26,8 @@ pub use callback::{
     CallbackParams, MAX_PARAM_LEN, MAX_QUERY_LEN,
 };
 pub use flow::{
-    begin_headless_sign_in, begin_sign_in, finish_sign_in, finish_with_code, is_callback_pending,
-    FlowError, Return, SignedIn, PENDING_MAX_AGE_MS,
+    begin_desktop_sign_in, begin_headless_sign_in, begin_sign_in, finish_sign_in, finish_with_code,
+    is_callback_pending, FlowError, Return, SignedIn, PENDING_MAX_AGE_MS,
 };
 #[cfg(not(target_arch = "wasm32"))]
 pub use loopback::{

@@ -42,8 +42,12 @@ pub struct AuthState {
     pub error: Option<FlowError>,
     /// Something the user should know that is not a failure, e.g. that the key will not be remembered.
     pub notice: Option<String>,
-    /// While waiting on the desktop: the URL the user can open by hand to approve.
+    /// While waiting on the desktop: the URL the system browser was sent to, to open by hand if
+    /// no browser came up.
     pub approve_url: Option<String>,
+    /// While waiting on the desktop: the headless URL, for approving anywhere (another machine, a
+    /// browser that cannot reach this one) and pasting the code OpenRouter shows.
+    pub paste_url: Option<String>,
     /// Where the key is kept, in words.
     pub key_location: String,
 }
@@ -86,6 +90,9 @@ pub(super) struct Runtime {
     listeners: RefCell<Vec<(u64, Listener)>>,
     next_listener: Cell<u64>,
     started: Cell<bool>,
+    /// Stops the desktop's loopback listener, while one waits.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(super) cancel_listener: RefCell<Option<tokio::sync::mpsc::Sender<()>>>,
     /// Platform handles (event listeners) that must live as long as the app.
     #[cfg(target_arch = "wasm32")]
     pub(super) keep_alive: RefCell<Vec<Box<dyn std::any::Any>>>,
@@ -124,6 +131,8 @@ impl Runtime {
             listeners: RefCell::default(),
             next_listener: Cell::new(0),
             started: Cell::new(false),
+            #[cfg(not(target_arch = "wasm32"))]
+            cancel_listener: RefCell::default(),
             #[cfg(target_arch = "wasm32")]
             keep_alive: RefCell::default(),
         }
@@ -159,6 +168,7 @@ pub(super) fn fail(error: FlowError) {
         s.status = AuthStatus::Error;
         s.error = Some(error);
         s.approve_url = None;
+        s.paste_url = None;
     });
 }
 
@@ -168,6 +178,7 @@ pub(super) fn signed_in_with(SignedIn { key, not_saved }: SignedIn) {
         s.status = AuthStatus::SignedIn;
         s.error = None;
         s.approve_url = None;
+        s.paste_url = None;
         if let Some(e) = not_saved {
             s.notice = Some(format!(
                 "{e}. You are signed in, but the key will not be remembered."
@@ -299,9 +310,31 @@ impl OpenRouterAuth {
             )
             .await;
             match result {
-                Ok(signed_in) => signed_in_with(signed_in),
+                Ok(signed_in) => {
+                    // The browser's way back is no longer needed.
+                    platform::cancel(&rt);
+                    signed_in_with(signed_in)
+                }
                 Err(e) => fail(e),
             }
+        });
+    }
+
+    /// Stops a sign-in under way: the pending record is dropped and, on the desktop, the loopback
+    /// listener stops and frees its port. An earlier key stays.
+    pub fn cancel_sign_in(&self) {
+        let rt = runtime();
+        platform::cancel(&rt);
+        let dropped = rt.store.take_pending();
+        update(|s| {
+            s.approve_url = None;
+            s.paste_url = None;
+            s.status = if s.key.is_some() {
+                AuthStatus::SignedIn
+            } else {
+                AuthStatus::SignedOut
+            };
+            s.error = dropped.err().map(FlowError::from);
         });
     }
 
@@ -313,6 +346,7 @@ impl OpenRouterAuth {
                 s.status = AuthStatus::SignedOut;
                 s.error = None;
                 s.approve_url = None;
+                s.paste_url = None;
             }),
             Err(e) => fail(e.into()),
         }

@@ -93,3 +93,6 @@ fn apply_return(result: Result<Return, FlowError>) {
         Err(error) => fail(error),
     }
 }
+
+/// Nothing runs in the background on the web while a sign-in is away at OpenRouter.
+pub(super) fn cancel(_rt: &Rc<Runtime>) {}

@@ -67,7 +67,7 @@ fn Cell(variant: ButtonVariant, size: ButtonSize, copied: Signal<Option<String>>
 }
 
 /// The webview's clipboard, on the web and the desktop alike.
-fn copy_to_clipboard(text: &str) {
+pub fn copy_to_clipboard(text: &str) {
     let literal = serde_json::to_string(text).unwrap_or_default();
     // A refused clipboard (no permission, no focus) is not worth an error: the text is on screen.
     let _ = document::eval(&format!(

@@ -38,35 +38,54 @@ pub fn Hero() -> Element {
             if let Some(notice) = state.notice.as_ref() {
                 p { id: "auth-notice", role: "status", class: "max-w-2xl text-sm text-amber-700 dark:text-amber-300", "{notice}" }
             }
-            if let Some(url) = state.approve_url.clone() {
-                PastePanel { url }
+            if let Some(paste_url) = state.paste_url.clone() {
+                WaitingPanel { browser_url: state.approve_url.clone().unwrap_or_default(), paste_url }
             }
             p { id: "key-location", class: "text-xs text-neutral-500", "The key is kept in {state.key_location}." }
         }
     }
 }
 
-/// The desktop's fallback: approve in any browser, then paste what OpenRouter shows.
+/// While the desktop waits for the browser: the link it opened, and the fallback of approving
+/// anywhere and pasting the code OpenRouter shows.
 #[component]
-fn PastePanel(url: String) -> Element {
+fn WaitingPanel(browser_url: String, paste_url: String) -> Element {
     let auth = use_openrouter_auth();
     let mut pasted = use_signal(String::new);
+    let copy_url = paste_url.clone();
     rsx! {
-        form {
-            id: "paste-code",
+        section {
+            id: "waiting",
             class: "flex max-w-2xl flex-col gap-3 rounded-xl border border-neutral-200 p-5 dark:border-neutral-800",
-            onsubmit: move |event| {
-                event.prevent_default();
-                auth.complete_with_code(&pasted.read());
-            },
-            p { class: "text-sm", "Approve in your browser, then paste the code OpenRouter shows. If no browser opened, open:" }
-            code { id: "approve-url", class: "break-all rounded bg-neutral-100 p-2 font-mono text-xs dark:bg-neutral-800", "{url}" }
-            div { class: "flex gap-2",
+            p { class: "text-sm",
+                "Approve in the browser that just opened. If none did, "
+                a { id: "browser-url", class: "underline", href: "{browser_url}", target: "_blank", "open this link" }
+                "."
+            }
+            p { class: "text-sm text-neutral-600 dark:text-neutral-400",
+                "Can't come back from that browser (another machine, a remote session)? Open this link anywhere, approve, and paste the code it shows:"
+            }
+            div { class: "flex items-start gap-2",
+                code { id: "paste-url", class: "flex-1 break-all rounded bg-neutral-100 p-2 font-mono text-xs dark:bg-neutral-800", "{paste_url}" }
+                button {
+                    r#type: "button",
+                    class: "shrink-0 rounded border border-neutral-300 px-2 py-1 text-xs hover:bg-neutral-100 dark:border-neutral-700 dark:hover:bg-neutral-800",
+                    onclick: move |_| super::grid::copy_to_clipboard(&copy_url),
+                    "Copy link"
+                }
+            }
+            form {
+                id: "paste-code",
+                class: "flex gap-2",
+                onsubmit: move |event| {
+                    event.prevent_default();
+                    auth.complete_with_code(&pasted.read());
+                },
                 input {
                     id: "code",
                     class: "flex-1 rounded-lg border border-neutral-300 px-3 py-2 text-sm dark:border-neutral-700 dark:bg-neutral-900",
                     aria_label: "Code from OpenRouter",
-                    placeholder: "Paste the code, code=…, or the whole URL",
+                    placeholder: "The code, code=…, or the whole URL",
                     value: "{pasted}",
                     oninput: move |e| pasted.set(e.value()),
                 }
@@ -74,6 +93,13 @@ fn PastePanel(url: String) -> Element {
                     r#type: "submit",
                     class: "rounded-lg bg-neutral-900 px-4 py-2 text-sm font-medium text-white dark:bg-white dark:text-neutral-900",
                     "Finish sign-in"
+                }
+                button {
+                    id: "cancel-sign-in",
+                    r#type: "button",
+                    class: "rounded-lg border border-neutral-300 px-4 py-2 text-sm dark:border-neutral-700",
+                    onclick: move |_| auth.cancel_sign_in(),
+                    "Cancel"
                 }
             }
         }
