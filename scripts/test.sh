@@ -31,6 +31,17 @@ cargo test --workspace --locked 2>&1 | tee target/test-output.log
 status=${PIPESTATUS[0]}
 set -e
 
+if [ "$status" -eq 0 ]; then
+  step "the OS keychain through a real Secret Service (gnome-keyring in a private D-Bus session)"
+  keyrings=$(mktemp -d)
+  set +e
+  XDG_DATA_HOME="$keyrings" dbus-run-session -- sh -c \
+    'printf test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+     cargo test --locked --test keychain_present -- --ignored' 2>&1 | tee -a target/test-output.log
+  status=${PIPESTATUS[0]}
+  set -e
+  rm -rf "$keyrings"
+fi
 # These need the dx web build above (its OpenRouter is the mock on 127.0.0.1:8787), Chromium and Xvfb.
 if [ "$status" -eq 0 ]; then
   step "web sign-in end to end in headless Chromium (tests/web_e2e.rs)"

@@ -26,6 +26,7 @@ fn start_app(config: &Path, browser: &Path, base: &str) -> App {
     let child = Command::new(env!("CARGO_BIN_EXE_openrouter-signin"))
         .env("XDG_CONFIG_HOME", config)
         .env("BROWSER", browser)
+        .env("OPENROUTER_SIGNIN_KEY_STORE", "file")
         .env("OPENROUTER_BASE_URL", base)
         // An unbundled binary finds its stylesheets through the manifest dir.
         .env("CARGO_MANIFEST_DIR", env!("CARGO_MANIFEST_DIR"))

@@ -66,6 +66,7 @@ async fn desktop_session_from_start_to_sign_out() {
     std::env::set_var("XDG_CONFIG_HOME", config.path());
     std::env::set_var("OPENROUTER_BASE_URL", mock.base_url());
     std::env::set_var("BROWSER", "true");
+    std::env::set_var("OPENROUTER_SIGNIN_KEY_STORE", "file");
 
     // A key from an earlier run is there at start.
     let key_path = config

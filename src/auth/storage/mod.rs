@@ -4,11 +4,13 @@
 //! | | key | verifier and state |
 //! |---|---|---|
 //! | web | `localStorage["openrouter_api_key"]` | `sessionStorage` (this tab only) |
-//! | desktop | a 0600 file in the config dir | memory (this process only) |
+//! | desktop | the OS keychain, else a 0600 file in the config dir | memory (this process only) |
 //! | tests | memory | memory |
 
 #[cfg(not(target_arch = "wasm32"))]
 mod desktop;
+#[cfg(not(target_arch = "wasm32"))]
+mod keychain;
 mod memory;
 #[cfg(target_arch = "wasm32")]
 mod web;
@@ -16,7 +18,11 @@ mod web;
 pub use memory::MemoryStore;
 
 #[cfg(not(target_arch = "wasm32"))]
-pub use desktop::{default_key_path, FileStore, FileStore as PlatformStore, KEY_FILE_NAME};
+pub use desktop::{default_key_path, FileStore, KEY_FILE_NAME};
+#[cfg(not(target_arch = "wasm32"))]
+pub use keychain::{
+    DesktopStore, DesktopStore as PlatformStore, KEYCHAIN_ACCOUNT, KEYCHAIN_SERVICE, KEY_STORE_ENV,
+};
 #[cfg(target_arch = "wasm32")]
 pub use web::{
     watch_key_changes, KeyChangeWatch, WebStore, WebStore as PlatformStore, KEY_STORAGE_KEY,
