@@ -7,7 +7,7 @@
 use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
 
-use dioxus::core::spawn_forever;
+use dioxus::core::{provide_root_context, spawn_forever, try_consume_context};
 use dioxus::prelude::*;
 
 use super::flow::{FlowError, SignedIn};
@@ -89,7 +89,6 @@ pub(super) struct Runtime {
     client: Result<Rc<OpenRouterClient>, FlowError>,
     listeners: RefCell<Vec<(u64, Listener)>>,
     next_listener: Cell<u64>,
-    started: Cell<bool>,
     /// Stops the desktop's loopback listener, while one waits.
     #[cfg(not(target_arch = "wasm32"))]
     pub(super) cancel_listener: RefCell<Option<tokio::sync::mpsc::Sender<()>>>,
@@ -130,7 +129,6 @@ impl Runtime {
             client,
             listeners: RefCell::default(),
             next_listener: Cell::new(0),
-            started: Cell::new(false),
             #[cfg(not(target_arch = "wasm32"))]
             cancel_listener: RefCell::default(),
             #[cfg(target_arch = "wasm32")]
@@ -217,11 +215,17 @@ pub(super) fn reload_key() {
     });
 }
 
+/// Marks, in a VirtualDom's root, that sign-in handling has started for it. Per VirtualDom
+/// rather than per thread: each desktop window has its own, and each must follow the store.
+#[derive(Clone, Copy)]
+struct Started;
+
 fn start_once() {
     let rt = runtime();
-    if rt.started.replace(true) || rt.client().is_err() {
+    if try_consume_context::<Started>().is_some() || rt.client().is_err() {
         return;
     }
+    provide_root_context(Started);
     // Deferred out of the render that called the hook: starting may change the state.
     spawn_forever(async move { platform::on_start(&rt) });
 }
