@@ -14,9 +14,10 @@ DX_TOOLS="${XDG_DATA_HOME:-$HOME/.local/share}/.dx/tools"
 log() { printf '==> %s\n' "$*"; }
 export PATH="$HOME/.cargo/bin:$PATH"
 
-# 1. Debian packages: C libraries for the desktop window, a headless X server, xdotool to type
-#    into it, ImageMagick to capture it, D-Bus and gnome-keyring for a real Secret Service, Chromium and its driver, python3 for small scripts.
-packages=(build-essential pkg-config python3 libwebkit2gtk-4.1-dev libgtk-3-dev libxdo-dev
+# 1. Debian packages: C libraries for the desktop window (dioxus-desktop links OpenSSL too), a
+#    headless X server, xdotool to type into it, ImageMagick to capture it, D-Bus and gnome-keyring
+#    for a real Secret Service, Chromium and its driver, python3 for small scripts.
+packages=(build-essential pkg-config python3 libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev libxdo-dev
   xvfb xauth xdotool imagemagick chromium chromium-driver dbus gnome-keyring)
 command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()

@@ -339,6 +339,8 @@ impl OpenRouterAuth {
                 AuthStatus::SignedOut
             };
             s.error = dropped.err().map(FlowError::from);
+            s.notice
+                .get_or_insert_with(|| "Sign-in cancelled; nothing was changed.".to_owned());
         });
     }
 
