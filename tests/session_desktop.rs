@@ -217,7 +217,9 @@ async fn desktop_session_from_start_to_sign_out() {
     })
     .await;
     assert_eq!(dom.in_runtime(|| auth(&dom).status()), AuthStatus::SignedIn);
-    let notice = dom.in_runtime(|| auth(&dom).state().notice).unwrap_or_default();
+    let notice = dom
+        .in_runtime(|| auth(&dom).state().notice)
+        .unwrap_or_default();
     assert!(notice.contains("cancelled"), "{notice}");
 
     dom.in_runtime(|| auth(&dom).sign_out());

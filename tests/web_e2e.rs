@@ -480,13 +480,21 @@ fn a_full_local_storage_keeps_the_key_for_the_page_and_says_so() {
 fn without_session_storage_sign_in_refuses_before_leaving() {
     case(async |f, s| {
         let refuse = "Object.defineProperty(window, 'sessionStorage', { get() { throw new DOMException('The operation is insecure.', 'SecurityError'); } });";
-        s.cdp("Page.addScriptToEvaluateOnNewDocument", json!({ "source": refuse })).await;
+        s.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": refuse }),
+        )
+        .await;
         let before = f.mock.authorize_requests();
         open_app(s, &f.app).await;
         s.click("#hero-sign-in").await;
         let message = alert(s).await;
         assert!(message.contains("sessionStorage"), "{message}");
         assert_eq!(s.current_url().await, f.app, "the page stayed");
-        assert_eq!(f.mock.authorize_requests(), before, "nothing went to OpenRouter");
+        assert_eq!(
+            f.mock.authorize_requests(),
+            before,
+            "nothing went to OpenRouter"
+        );
     });
 }

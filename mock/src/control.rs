@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::error::json_error;
 use crate::params::single;
 use crate::state::Shared;
-use crate::{ConsentMode, Failure};
+use crate::{ChatFailure, ConsentMode, Failure};
 
 /// Caps so a typo in a test script cannot hang or exhaust the machine.
 const MAX_DELAY_MS: u64 = 60_000;
@@ -49,6 +49,31 @@ pub(crate) async fn fail(State(shared): State<Arc<Shared>>, query: Pairs) -> Res
     }
 }
 
+/// `POST /__mock/chat-fail?kind=...`: queues a failure for the next chat request.
+pub(crate) async fn chat_fail(State(shared): State<Arc<Shared>>, query: Pairs) -> Response {
+    match with_pairs(query, parse_chat_failure) {
+        Ok(failure) => {
+            let queued = shared.push_chat_failure(failure);
+            Json(json!({ "queued": queued })).into_response()
+        }
+        Err(message) => json_error(StatusCode::BAD_REQUEST, &message),
+    }
+}
+
+/// `POST /__mock/chat-delay?ms=N`: the default pause between streamed chat events.
+pub(crate) async fn chat_delay(State(shared): State<Arc<Shared>>, query: Pairs) -> Response {
+    let ms = with_pairs(query, |pairs| {
+        Ok(number::<u64>(pairs, "ms")?.min(MAX_DELAY_MS))
+    });
+    match ms {
+        Ok(ms) => {
+            shared.set_chat_delay(Duration::from_millis(ms));
+            Json(json!({ "chat_delay_ms": ms })).into_response()
+        }
+        Err(message) => json_error(StatusCode::BAD_REQUEST, &message),
+    }
+}
+
 /// `GET /__mock/stats`: counters only, never keys or codes.
 pub(crate) async fn stats(State(shared): State<Arc<Shared>>) -> Response {
     let stats = shared.stats();
@@ -56,6 +81,7 @@ pub(crate) async fn stats(State(shared): State<Arc<Shared>>) -> Response {
         "exchange_requests": stats.exchange_requests,
         "authorize_requests": stats.authorize_requests,
         "issued_keys": stats.issued_keys,
+        "chat_requests": stats.chat_requests,
     }))
     .into_response()
 }
@@ -71,11 +97,7 @@ fn with_pairs<T>(
 fn parse_failure(pairs: &[(String, String)]) -> Result<Failure, String> {
     let kind = single(pairs, "kind")?.ok_or("kind is required.")?;
     let failure = match kind {
-        "status" => {
-            let status: u16 = number(pairs, "status")?;
-            StatusCode::from_u16(status).map_err(|_| "status must be 100..=999.".to_owned())?;
-            Failure::Status(status)
-        }
+        "status" => Failure::Status(status(pairs)?),
         "notjson" => Failure::NotJson,
         "delay" => Failure::Delay(Duration::from_millis(
             number::<u64>(pairs, "ms")?.min(MAX_DELAY_MS),
@@ -91,6 +113,38 @@ fn parse_failure(pairs: &[(String, String)]) -> Result<Failure, String> {
         }
     };
     Ok(failure)
+}
+
+fn parse_chat_failure(pairs: &[(String, String)]) -> Result<ChatFailure, String> {
+    let kind = single(pairs, "kind")?.ok_or("kind is required.")?;
+    let failure = match kind {
+        "status" => ChatFailure::Status(status(pairs)?),
+        "ratelimit" => ChatFailure::RateLimited {
+            retry_after_secs: number(pairs, "secs")?,
+        },
+        "errormid" => ChatFailure::ErrorMidStream {
+            after_events: number(pairs, "after")?,
+        },
+        "dropmid" => ChatFailure::DropMidStream {
+            after_events: number(pairs, "after")?,
+        },
+        "slow" => ChatFailure::Slow(Duration::from_millis(
+            number::<u64>(pairs, "ms")?.min(MAX_DELAY_MS),
+        )),
+        other => {
+            return Err(format!(
+                "unknown kind {other:?}: expected status, ratelimit, errormid, dropmid or slow."
+            ))
+        }
+    };
+    Ok(failure)
+}
+
+/// The `status` parameter, a valid HTTP status code.
+fn status(pairs: &[(String, String)]) -> Result<u16, String> {
+    let status: u16 = number(pairs, "status")?;
+    StatusCode::from_u16(status).map_err(|_| "status must be 100..=999.".to_owned())?;
+    Ok(status)
 }
 
 fn number<T: std::str::FromStr>(pairs: &[(String, String)], name: &str) -> Result<T, String> {

@@ -1,4 +1,4 @@
-//! A local mock of OpenRouter's OAuth PKCE flow and key API, for offline
+//! A local mock of OpenRouter's OAuth PKCE flow, key API and chat completions, for offline
 //! development and tests of `openrouter-signin`.
 //!
 //! Endpoints:
@@ -7,7 +7,12 @@
 //! - `POST /auth/decision` — the consent page's Approve / Deny form;
 //! - `POST /api/v1/auth/keys` — exchanges `{"code","code_verifier","code_challenge_method"}` for a key;
 //! - `GET /api/v1/key` — describes the `Authorization: Bearer` key;
+//! - `POST /api/v1/chat/completions` — a deterministic echo model for issued keys:
+//!   `{"model","messages":[{"role","content"}],"stream"}` is answered with
+//!   `Echo from <model>: <last user message>`, as one JSON completion or as server-sent
+//!   events (pieces of at most 8 bytes, cut on character boundaries, then `data: [DONE]`);
 //! - `POST /__mock/consent?mode=ask|approve|deny`, `POST /__mock/fail?kind=…`,
+//!   `POST /__mock/chat-fail?kind=…`, `POST /__mock/chat-delay?ms=N`,
 //!   `GET /__mock/stats` — control from another process.
 //!
 //! Every response allows any origin, and `OPTIONS` on any path is a CORS preflight.
@@ -27,6 +32,8 @@
 mod api;
 mod authorize;
 mod callback;
+mod chat;
+mod chat_request;
 mod consent;
 mod control;
 mod crypto;
@@ -35,6 +42,7 @@ mod failure;
 mod html;
 mod params;
 mod router;
+mod sse;
 mod state;
 
 use std::io;
@@ -46,6 +54,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use chat::ChatFailure;
 pub use consent::{ConsentMode, ParseConsentModeError};
 pub use crypto::s256_challenge;
 pub use failure::Failure;
@@ -154,6 +163,35 @@ impl MockServer {
     /// The keys handed out, oldest first.
     pub fn issued_keys(&self) -> Vec<String> {
         self.shared.issued_keys()
+    }
+
+    /// Queues `failure`; each chat completion request pops (and plays) one. This
+    /// queue is separate from the exchange one.
+    pub fn inject_chat_failure(&self, failure: ChatFailure) {
+        self.shared.push_chat_failure(failure);
+    }
+
+    /// Forgets chat failures queued and not yet played.
+    pub fn clear_chat_failures(&self) {
+        self.shared.clear_chat_failures();
+    }
+
+    /// The pause between two streamed chat events from now on (default 20 ms);
+    /// a queued [`ChatFailure::Slow`] overrides it for one request.
+    pub fn set_chat_delay(&self, delay: Duration) {
+        self.shared.set_chat_delay(delay);
+    }
+
+    /// How many `POST /api/v1/chat/completions` requests arrived, whatever their outcome.
+    pub fn chat_requests(&self) -> usize {
+        self.shared.stats().chat_requests
+    }
+
+    /// The headers of the last chat request as `(lower-case name, value)` pairs, in
+    /// arrival order, without `authorization` (nor `proxy-authorization`): the mock
+    /// never keeps keys. Empty before the first chat request.
+    pub fn last_chat_headers(&self) -> Vec<(String, String)> {
+        self.shared.last_chat_headers()
     }
 
     /// How many `GET /auth` requests arrived, valid or not.

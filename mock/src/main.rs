@@ -14,7 +14,7 @@ const DEFAULT_ADDR: &str = "127.0.0.1:8787";
 const USAGE: &str = "\
 Usage: openrouter-mock [--addr 127.0.0.1:8787] [--consent ask|approve|deny]
 
-A local mock of OpenRouter's OAuth PKCE and key endpoints.
+A local mock of OpenRouter's OAuth PKCE, key and chat completion endpoints.
 
 Options:
   --addr ADDR        loopback address to listen on (default 127.0.0.1:8787, env MOCK_ADDR);
@@ -26,6 +26,9 @@ Control endpoints:
   POST /__mock/consent?mode=ask|approve|deny
   POST /__mock/fail?kind=status&status=500 | notjson | delay&ms=N | emptykey | notakey
                     | huge&bytes=N | drop
+  POST /__mock/chat-fail?kind=status&status=402 | ratelimit&secs=N | errormid&after=N
+                    | dropmid&after=N | slow&ms=N
+  POST /__mock/chat-delay?ms=N
   GET  /__mock/stats
 ";
 

@@ -11,7 +11,7 @@ use axum::Router;
 
 use crate::error::json_error;
 use crate::state::Shared;
-use crate::{api, authorize, control};
+use crate::{api, authorize, chat, control};
 
 /// The whole mock as one router.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -20,8 +20,11 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/auth/decision", post(authorize::decision))
         .route("/api/v1/auth/keys", post(api::exchange))
         .route("/api/v1/key", get(api::key_info))
+        .route("/api/v1/chat/completions", post(chat::completions))
         .route("/__mock/consent", post(control::consent))
         .route("/__mock/fail", post(control::fail))
+        .route("/__mock/chat-fail", post(control::chat_fail))
+        .route("/__mock/chat-delay", post(control::chat_delay))
         .route("/__mock/stats", get(control::stats))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -50,8 +53,16 @@ async fn cors(request: Request, next: Next) -> Response {
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
         HeaderValue::from_static("*"),
     );
-    // Codes and keys travel in these responses; no cache should keep them.
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // Lets browser clients read how long a 429 asks them to wait.
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("retry-after"),
+    );
+    // Codes and keys travel in these responses; no cache should keep them. A handler
+    // that chose its own policy (the event stream's `no-cache`) keeps it.
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

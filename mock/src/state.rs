@@ -6,13 +6,16 @@ use std::time::{Duration, Instant};
 
 use crate::authorize::AuthRequest;
 use crate::crypto;
-use crate::{ConsentMode, Failure};
+use crate::{ChatFailure, ConsentMode, Failure};
 
 /// OpenRouter's lifetime for authorization codes.
 pub(crate) const DEFAULT_CODE_TTL: Duration = Duration::from_secs(600);
 
 /// How long a consent page stays answerable.
 const PENDING_TTL: Duration = Duration::from_secs(600);
+
+/// Default pause between two streamed chat events.
+pub(crate) const DEFAULT_CHAT_DELAY: Duration = Duration::from_millis(20);
 
 /// A code waiting to be exchanged.
 pub(crate) struct Grant {
@@ -40,6 +43,18 @@ struct Inner {
     pending: HashMap<String, Pending>,
     codes: HashMap<String, Grant>,
     keys: Vec<IssuedKey>,
+    chat_failures: VecDeque<ChatFailure>,
+    chat_requests: usize,
+    chat_delay: Duration,
+    chat_headers: Vec<(String, String)>,
+}
+
+/// What a chat request starts with: its sequence number and the failure injected for it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ChatTicket {
+    /// 1 for the first chat request, 2 for the next, and so on.
+    pub number: usize,
+    pub failure: Option<ChatFailure>,
 }
 
 /// Counters reported by `GET /__mock/stats`.
@@ -48,6 +63,7 @@ pub(crate) struct Stats {
     pub exchange_requests: usize,
     pub authorize_requests: usize,
     pub issued_keys: usize,
+    pub chat_requests: usize,
 }
 
 /// Everything the handlers share. Each method takes the lock briefly and never
@@ -70,6 +86,10 @@ impl Shared {
                 pending: HashMap::new(),
                 codes: HashMap::new(),
                 keys: Vec::new(),
+                chat_failures: VecDeque::new(),
+                chat_requests: 0,
+                chat_delay: DEFAULT_CHAT_DELAY,
+                chat_headers: Vec::new(),
             }),
             user_id: format!("user_mock_{}", crypto::random_hex::<12>()?),
         })
@@ -120,12 +140,49 @@ impl Shared {
         inner.failures.pop_front()
     }
 
+    /// Queues a chat failure; returns the chat queue's length.
+    pub fn push_chat_failure(&self, failure: ChatFailure) -> usize {
+        let mut inner = self.lock();
+        inner.chat_failures.push_back(failure);
+        inner.chat_failures.len()
+    }
+
+    /// Drops every queued chat failure.
+    pub fn clear_chat_failures(&self) {
+        self.lock().chat_failures.clear();
+    }
+
+    pub fn chat_delay(&self) -> Duration {
+        self.lock().chat_delay
+    }
+
+    pub fn set_chat_delay(&self, delay: Duration) {
+        self.lock().chat_delay = delay;
+    }
+
+    /// Counts a chat request, remembers its (already credential-free) headers and
+    /// pops the failure injected for it, if any.
+    pub fn begin_chat(&self, headers: Vec<(String, String)>) -> ChatTicket {
+        let mut inner = self.lock();
+        inner.chat_requests += 1;
+        inner.chat_headers = headers;
+        ChatTicket {
+            number: inner.chat_requests,
+            failure: inner.chat_failures.pop_front(),
+        }
+    }
+
+    pub fn last_chat_headers(&self) -> Vec<(String, String)> {
+        self.lock().chat_headers.clone()
+    }
+
     pub fn stats(&self) -> Stats {
         let inner = self.lock();
         Stats {
             exchange_requests: inner.exchange_requests,
             authorize_requests: inner.authorize_requests,
             issued_keys: inner.keys.len(),
+            chat_requests: inner.chat_requests,
         }
     }
 
@@ -198,6 +255,11 @@ impl Shared {
             .iter()
             .find(|issued| issued.key == key)
             .map(|issued| issued.label.clone())
+    }
+
+    /// Whether the mock handed out `key`.
+    pub fn is_issued_key(&self, key: &str) -> bool {
+        self.lock().keys.iter().any(|issued| issued.key == key)
     }
 
     pub fn issued_keys(&self) -> Vec<String> {

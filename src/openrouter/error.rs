@@ -10,6 +10,12 @@ pub enum ClientError {
     /// An error status without OpenRouter's error body (a proxy page, an empty body, ...).
     #[error("OpenRouter answered HTTP {status} without an error message")]
     Status { status: u16 },
+    /// Too many requests (429). `retry_after` is OpenRouter's `Retry-After`, when it sent one.
+    #[error("OpenRouter is rate limiting this key{}{}", .retry_after.map(|d| format!("; try again in {} s", d.as_secs())).unwrap_or_default(), if .message.is_empty() { String::new() } else { format!(" ({})", .message) })]
+    RateLimited {
+        retry_after: Option<Duration>,
+        message: String,
+    },
     /// A redirect, which is never followed: the exchange must reach OpenRouter itself.
     #[error("OpenRouter answered with a redirect (HTTP {status}), which is not followed")]
     Redirect { status: u16 },
@@ -31,6 +37,7 @@ impl ClientError {
     /// The HTTP status, when there was an answer.
     pub fn status(&self) -> Option<u16> {
         match self {
+            ClientError::RateLimited { .. } => Some(429),
             ClientError::Api { status, .. }
             | ClientError::Status { status }
             | ClientError::Redirect { status } => Some(*status),

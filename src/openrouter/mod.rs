@@ -8,10 +8,14 @@ mod error;
 mod key;
 #[cfg(not(target_arch = "wasm32"))]
 mod native;
+mod sse;
 #[cfg(target_arch = "wasm32")]
 mod web;
 
 pub use base_url::{BaseUrl, BaseUrlError, BASE_URL_ENV, DEFAULT_BASE_URL};
-pub use client::{KeyInfo, OpenRouterClient, DEFAULT_TIMEOUT, MAX_RESPONSE_BYTES};
+pub use client::{
+    ChatMessage, ChatRequest, KeyInfo, OpenRouterClient, DEFAULT_TIMEOUT, MAX_RESPONSE_BYTES,
+};
 pub use error::ClientError;
 pub use key::{ApiKey, InvalidKey};
+pub use sse::{SseEvent, SseParser, MAX_LINE as MAX_SSE_LINE};

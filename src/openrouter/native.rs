@@ -1,10 +1,26 @@
 //! The native transport: reqwest on a shared connection pool, rustls, no redirects.
 
+use std::time::Duration;
+
 use super::client::{HttpRequest, HttpResponse, MAX_RESPONSE_BYTES};
 use super::ClientError;
 
 pub(super) struct Transport {
     http: reqwest::Client,
+}
+
+/// Maps reqwest's errors for one request.
+fn failure(url: &str, timeout: Duration) -> impl Fn(reqwest::Error) -> ClientError + '_ {
+    move |e| {
+        if e.is_timeout() {
+            ClientError::Timeout(timeout)
+        } else {
+            ClientError::Network {
+                url: url.to_owned(),
+                reason: describe(&e),
+            }
+        }
+    }
 }
 
 impl Transport {
@@ -20,56 +36,100 @@ impl Transport {
         Ok(Transport { http })
     }
 
-    pub(super) async fn send(&self, request: HttpRequest<'_>) -> Result<HttpResponse, ClientError> {
-        let HttpRequest {
-            post_json,
-            url,
-            bearer,
-            timeout,
-        } = request;
-        let mut builder = match post_json {
+    fn build(&self, request: &HttpRequest<'_>) -> reqwest::RequestBuilder {
+        let mut builder = match &request.post_json {
             Some(json) => self
                 .http
-                .post(&url)
+                .post(&request.url)
                 .header("content-type", "application/json")
-                .body(json),
-            None => self.http.get(&url),
+                .body(json.clone()),
+            None => self.http.get(&request.url),
         };
-        if let Some(key) = bearer {
+        if let Some(key) = request.bearer {
             builder = builder.bearer_auth(key);
         }
-        let fail = |e: reqwest::Error| {
-            if e.is_timeout() {
-                ClientError::Timeout(timeout)
-            } else {
-                ClientError::Network {
-                    url: url.clone(),
-                    reason: describe(&e),
-                }
+        for (name, value) in &request.headers {
+            builder = builder.header(*name, value);
+        }
+        builder
+    }
+
+    /// Sends `request` and reads the whole answer; the timeout covers the body too.
+    pub(super) async fn send(&self, request: HttpRequest<'_>) -> Result<HttpResponse, ClientError> {
+        let fail = failure(&request.url, request.timeout);
+        let response = self
+            .build(&request)
+            .timeout(request.timeout)
+            .send()
+            .await
+            .map_err(&fail)?;
+        read_whole(response, &fail).await
+    }
+
+    /// Sends `request` and hands each chunk of a successful answer to `on_chunk` as it arrives,
+    /// until the answer ends or `on_chunk` returns false. An error status comes back whole, as
+    /// `Some`. The timeout applies to the headers and to each wait between chunks, not to the
+    /// whole stream, which may rightly take minutes.
+    pub(super) async fn stream(
+        &self,
+        request: HttpRequest<'_>,
+        on_chunk: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> Result<Option<HttpResponse>, ClientError> {
+        let timeout = request.timeout;
+        let fail = failure(&request.url, timeout);
+        let sent = tokio::time::timeout(timeout, self.build(&request).send()).await;
+        let mut response = sent
+            .map_err(|_| ClientError::Timeout(timeout))?
+            .map_err(&fail)?;
+        if !response.status().is_success() {
+            return read_whole(response, &fail).await.map(Some);
+        }
+        loop {
+            let chunk = tokio::time::timeout(timeout, response.chunk()).await;
+            match chunk
+                .map_err(|_| ClientError::Timeout(timeout))?
+                .map_err(&fail)?
+            {
+                Some(bytes) if on_chunk(&bytes) => {}
+                _ => return Ok(None),
             }
-        };
-        // The timeout covers the body as well as the headers.
-        let mut response = builder.timeout(timeout).send().await.map_err(fail)?;
-        let status = response.status().as_u16();
-        if response
-            .content_length()
-            .is_some_and(|len| len > MAX_RESPONSE_BYTES as u64)
-        {
+        }
+    }
+}
+
+/// The status, the `Retry-After` header and at most [`MAX_RESPONSE_BYTES`] of body.
+async fn read_whole(
+    mut response: reqwest::Response,
+    fail: &impl Fn(reqwest::Error) -> ClientError,
+) -> Result<HttpResponse, ClientError> {
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if response
+        .content_length()
+        .is_some_and(|len| len > MAX_RESPONSE_BYTES as u64)
+    {
+        return Err(ClientError::TooLarge {
+            limit: MAX_RESPONSE_BYTES,
+        });
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(fail)? {
+        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
             return Err(ClientError::TooLarge {
                 limit: MAX_RESPONSE_BYTES,
             });
         }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(fail)? {
-            if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                return Err(ClientError::TooLarge {
-                    limit: MAX_RESPONSE_BYTES,
-                });
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(HttpResponse { status, body })
+        body.extend_from_slice(&chunk);
     }
+    Ok(HttpResponse {
+        status,
+        body,
+        retry_after,
+    })
 }
 
 /// reqwest's top-level message is often just "error sending request"; the cause says more.
