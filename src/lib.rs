@@ -33,4 +33,4 @@ pub use components::{
     ButtonSize, ButtonVariant, LogoPosition, OpenRouterLogo, SignInButton, Spinner,
 };
 pub use openrouter::{ApiKey, BaseUrl, ClientError, KeyInfo, OpenRouterClient};
-pub use platform::now_ms;
+pub use platform::{now_ms, sleep_ms};

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use openrouter_mock::{ConsentMode, Failure, MockServer};
+use openrouter_mock::{ChatFailure, ConsentMode, Failure, MockServer};
 use serde_json::json;
 use support::webdriver::{Driver, Session};
 
@@ -57,6 +57,8 @@ fn case(body: impl AsyncFnOnce(&Fixture, &Session)) {
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let fixture = fixture();
     fixture.mock.clear_exchange_failures();
+    fixture.mock.clear_chat_failures();
+    fixture.mock.set_chat_delay(Duration::from_millis(20));
     fixture.mock.set_consent(ConsentMode::AutoApprove);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -496,5 +498,202 @@ fn without_session_storage_sign_in_refuses_before_leaving() {
             before,
             "nothing went to OpenRouter"
         );
+    });
+}
+
+async fn send_prompt(s: &Session, prompt: &str) {
+    s.wait_for("document.querySelector('#prompt')", WAIT, "the chat panel")
+        .await;
+    s.type_into("#prompt", prompt).await;
+    s.click("#send").await;
+}
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn the_key_status_shows_and_the_chat_answer_streams_in() {
+    case(async |f, s| {
+        let key = sign_in(f, s).await;
+        let label = s
+            .wait_for(
+                "document.querySelector('#key-label')?.textContent",
+                WAIT,
+                "the key's label",
+            )
+            .await;
+        assert!(label.as_str().unwrap().starts_with(&key[..12]), "{label}");
+        assert_eq!(s.text("#key-tier").await.as_deref(), Some("free tier"));
+        f.mock.set_chat_delay(Duration::from_millis(60));
+        let prompt = "héllo from the browser ✓";
+        send_prompt(s, prompt).await;
+        // Pieces arrive one by one: the answer is seen part-way before it is complete.
+        s.wait_for(
+            "document.querySelector('#answer').textContent.length > 0",
+            WAIT,
+            "the first piece",
+        )
+        .await;
+        let early = s.text("#answer").await.unwrap();
+        let full = format!("Echo from openai/gpt-4o-mini: {prompt}");
+        assert!(
+            early.len() < full.len(),
+            "the answer arrived all at once: {early}"
+        );
+        let done = format!(
+            "document.querySelector('#answer').textContent === {}",
+            json!(full)
+        );
+        s.wait_for(&done, WAIT, "the whole answer").await;
+        let headers = f.mock.last_chat_headers();
+        assert!(
+            headers
+                .iter()
+                .any(|(n, v)| n == "x-title" && v == "openrouter-signin gallery"),
+            "{headers:?}"
+        );
+        assert!(
+            headers
+                .iter()
+                .any(|(n, v)| n == "http-referer" && f.app.starts_with(v.as_str())),
+            "{headers:?}"
+        );
+    });
+}
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn stop_stops_the_stream() {
+    case(async |f, s| {
+        sign_in(f, s).await;
+        f.mock.set_chat_delay(Duration::from_millis(250));
+        send_prompt(s, "a prompt long enough to take a while to stream back").await;
+        s.wait_for(
+            "document.querySelector('#answer').textContent.length > 0",
+            WAIT,
+            "the first piece",
+        )
+        .await;
+        s.click("#stop").await;
+        let stopped = s.text("#answer").await.unwrap();
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        assert_eq!(
+            s.text("#answer").await.unwrap(),
+            stopped,
+            "nothing arrives after Stop"
+        );
+        assert!(s
+            .text("#chat-error")
+            .await
+            .unwrap_or_default()
+            .contains("Stopped"));
+        assert_eq!(
+            s.exec("return document.querySelector('#send').disabled", json!([]))
+                .await,
+            json!(false)
+        );
+    });
+}
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn chat_failures_are_explained_and_the_prompt_is_kept() {
+    case(async |f, s| {
+        sign_in(f, s).await;
+        let prompt = "keep me";
+        f.mock.inject_chat_failure(ChatFailure::Status(402));
+        send_prompt(s, prompt).await;
+        let error = s
+            .wait_for(
+                "document.querySelector('#chat-error')?.textContent",
+                WAIT,
+                "the 402 message",
+            )
+            .await;
+        assert!(
+            error.as_str().unwrap().contains("Out of credits"),
+            "{error}"
+        );
+        assert_eq!(
+            s.exec("return document.querySelector('#prompt').value", json!([]))
+                .await,
+            json!(prompt)
+        );
+
+        f.mock.inject_chat_failure(ChatFailure::RateLimited {
+            retry_after_secs: 2,
+        });
+        s.click("#send").await;
+        let error = s
+            .wait_for(
+                "(document.querySelector('#chat-error')?.textContent || '').includes('rate')",
+                WAIT,
+                "the 429 message",
+            )
+            .await;
+        assert!(error.as_bool().unwrap());
+        assert!(s.text("#chat-error").await.unwrap().contains("2 s"));
+        assert_eq!(
+            s.exec("return document.querySelector('#send').disabled", json!([]))
+                .await,
+            json!(true),
+            "Retry-After is honoured"
+        );
+        s.wait_for(
+            "!document.querySelector('#send').disabled",
+            Duration::from_secs(5),
+            "Send to come back",
+        )
+        .await;
+
+        f.mock
+            .inject_chat_failure(ChatFailure::ErrorMidStream { after_events: 2 });
+        s.click("#send").await;
+        let error = s
+            .wait_for(
+                "document.querySelector('#chat-error')?.textContent",
+                WAIT,
+                "the mid-stream error",
+            )
+            .await;
+        assert!(error.as_str().unwrap().contains("502"), "{error}");
+        assert!(
+            !s.text("#answer").await.unwrap().is_empty(),
+            "the text before the error stays"
+        );
+        assert_eq!(
+            s.exec("return document.querySelector('#prompt').value", json!([]))
+                .await,
+            json!(prompt)
+        );
+    });
+}
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn a_revoked_key_is_forgotten_and_sign_in_is_offered() {
+    case(async |f, s| {
+        open_app(s, &f.app).await;
+        // A key OpenRouter does not know: as if the user revoked it on the keys page.
+        let revoked = format!("sk-or-v1-{}", "0".repeat(64));
+        s.exec(
+            "localStorage.setItem('openrouter_api_key', arguments[0])",
+            json!([revoked]),
+        )
+        .await;
+        open_app(s, &f.app).await;
+        let notice = s
+            .wait_for(
+                "document.querySelector('#key-revoked')?.textContent",
+                WAIT,
+                "the revoked notice",
+            )
+            .await;
+        assert!(notice.as_str().unwrap().contains("revoked"), "{notice}");
+        s.wait_for(
+            "document.querySelector('#hero-sign-in')",
+            WAIT,
+            "sign-in offered again",
+        )
+        .await;
+        assert_eq!(stored_key(s).await, None);
     });
 }

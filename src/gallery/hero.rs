@@ -8,6 +8,7 @@ use openrouter_signin::{use_openrouter_auth, ButtonSize, ButtonVariant, SignInBu
 pub fn Hero() -> Element {
     let auth = use_openrouter_auth();
     let state = auth.state();
+    let revoked = use_context::<super::key_status::RevokedNotice>().0;
     rsx! {
         section { id: "hero", class: "mb-14 flex flex-col items-start gap-5",
             h1 { class: "text-4xl font-semibold tracking-tight", "Sign in with OpenRouter" }
@@ -33,6 +34,11 @@ pub fn Hero() -> Element {
             if let Some(error) = state.error.as_ref() {
                 p { id: "auth-error", role: "alert", class: "max-w-2xl rounded-lg border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200",
                     "{error}"
+                }
+            }
+            if revoked() && auth.key().is_none() {
+                p { id: "key-revoked", role: "alert", class: "max-w-2xl rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200",
+                    "OpenRouter says this key was revoked, so it was forgotten here. Sign in again to get a new one."
                 }
             }
             if let Some(notice) = state.notice.as_ref() {

@@ -1,15 +1,21 @@
 //! The gallery: every button variant and size with its snippet, the options, a real sign-in with
 //! the key's status, and a remembered dark mode. The same code runs on the web and the desktop.
 
+mod chat;
+mod client;
 mod grid;
 mod hero;
+mod key_status;
 mod options;
 mod theme;
 
 use dioxus::prelude::*;
 
+use chat::ChatPanel;
 use grid::VariantGrid;
 use hero::Hero;
+use key_status::{KeyStatus, RevokedNotice};
+use openrouter_signin::use_openrouter_auth;
 use options::OptionsRow;
 use theme::{use_theme, ThemeToggle};
 
@@ -19,6 +25,8 @@ const GALLERY_CSS: Asset = asset!("/assets/gallery.css");
 #[component]
 pub fn App() -> Element {
     let theme = use_theme();
+    let auth = use_openrouter_auth();
+    use_context_provider(|| RevokedNotice(Signal::new(false)));
     rsx! {
         document::Title { "Sign in with OpenRouter for Dioxus" }
         document::Stylesheet { href: GALLERY_CSS }
@@ -30,6 +38,13 @@ pub fn App() -> Element {
                 main { class: "mx-auto max-w-6xl px-6 py-12",
                     // The hero comes first in the document, so its button is the first thing Tab reaches.
                     Hero {}
+                    if let Some(api_key) = auth.key() {
+                        // Keyed by the key, so that a new key gets a fresh status and chat.
+                        div { key: "{api_key.masked()}",
+                            KeyStatus { api_key: api_key.clone() }
+                            ChatPanel { api_key }
+                        }
+                    }
                     OptionsRow {}
                     VariantGrid {}
                 }

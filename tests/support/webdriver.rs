@@ -216,6 +216,29 @@ impl Session {
         .await;
     }
 
+    /// Types `text` into the first element matching `css`, as a user would (input events fire).
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let found = self
+            .command(
+                reqwest::Method::POST,
+                "/element",
+                Some(json!({"using": "css selector", "value": css})),
+            )
+            .await;
+        let id = found
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .expect("an element id")
+            .to_owned();
+        self.command(
+            reqwest::Method::POST,
+            &format!("/element/{id}/value"),
+            Some(json!({ "text": text })),
+        )
+        .await;
+    }
+
     /// Opens a new tab and returns its handle (the session stays on the current one).
     pub async fn new_tab(&self) -> String {
         let value = self

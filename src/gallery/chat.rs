@@ -1,0 +1,150 @@
+//! Proof that the key works: a prompt, a model, and the answer streaming in. Stop cancels the
+//! request; failures say what happened and what to do, and the prompt is never lost.
+
+use dioxus::core::Task;
+use dioxus::prelude::*;
+use openrouter_signin::openrouter::{ChatMessage, ChatRequest};
+use openrouter_signin::{now_ms, sleep_ms, ApiKey, ClientError};
+
+use super::client::use_gallery_client;
+
+const DEFAULT_MODEL: &str = "openai/gpt-4o-mini";
+
+/// What to tell the user about a failed chat request.
+fn explain(error: &ClientError) -> String {
+    match error {
+        ClientError::Api {
+            status: 402,
+            message,
+        } => {
+            format!("Out of credits ({message}). Add credits on OpenRouter, then send again.")
+        }
+        ClientError::Api { status: 401, .. } => {
+            "The key was refused: it may have been revoked. Sign out and sign in again.".into()
+        }
+        ClientError::RateLimited { .. } => format!("{error}."),
+        ClientError::Api { status, message } if *status >= 500 => {
+            format!("OpenRouter or the model's provider failed (HTTP {status}: {message}). Send again in a moment.")
+        }
+        ClientError::Status { status } if *status >= 500 => {
+            format!("OpenRouter failed (HTTP {status}). Send again in a moment.")
+        }
+        ClientError::Network { reason, .. } => format!(
+            "The connection to OpenRouter failed ({reason}). Check the network and send again."
+        ),
+        other => format!("{other}."),
+    }
+}
+
+#[component]
+pub fn ChatPanel(api_key: ApiKey) -> Element {
+    let client = use_gallery_client();
+    let mut model = use_signal(|| DEFAULT_MODEL.to_owned());
+    let mut prompt = use_signal(String::new);
+    let mut answer = use_signal(String::new);
+    let mut failure = use_signal(|| None::<String>);
+    let mut running = use_signal(|| None::<Task>);
+    // Until when (ms since the epoch) OpenRouter asked us to wait.
+    let mut wait_until = use_signal(|| None::<u64>);
+    let busy = running.read().is_some();
+    let waiting = wait_until.read().is_some();
+
+    let mut send = move |()| {
+        let text = prompt.read().trim().to_owned();
+        let Some(client) = client.clone() else {
+            return;
+        };
+        if text.is_empty() || running.peek().is_some() || wait_until.peek().is_some() {
+            return;
+        }
+        answer.set(String::new());
+        failure.set(None);
+        let request = ChatRequest {
+            model: model.peek().trim().to_owned(),
+            messages: vec![ChatMessage::user(text)],
+        };
+        let key = api_key.clone();
+        let task = spawn(async move {
+            let result = client
+                .chat_stream(&key, &request, |piece| answer.write().push_str(piece))
+                .await;
+            running.set(None);
+            if let Err(error) = result {
+                failure.set(Some(explain(&error)));
+                if let ClientError::RateLimited { retry_after, .. } = error {
+                    let seconds = retry_after.map_or(5, |d| d.as_secs().max(1));
+                    wait_until.set(Some(now_ms() + seconds * 1000));
+                    sleep_ms((seconds * 1000) as u32).await;
+                    wait_until.set(None);
+                }
+            }
+        });
+        running.set(Some(task));
+    };
+    let stop = move |_| {
+        if let Some(task) = running.take() {
+            task.cancel();
+            failure.set(Some(
+                "Stopped. The answer so far is kept; send again to start over.".into(),
+            ));
+        }
+    };
+
+    rsx! {
+        section { id: "chat", class: "mb-10 rounded-xl border border-neutral-200 p-5 dark:border-neutral-800",
+            h2 { class: "mb-3 text-lg font-semibold", "Try the key" }
+            form {
+                class: "flex flex-col gap-3",
+                onsubmit: move |event| {
+                    event.prevent_default();
+                    send(());
+                },
+                label { class: "flex flex-col gap-1 text-sm",
+                    "Model"
+                    input {
+                        id: "model",
+                        class: "rounded-lg border border-neutral-300 px-3 py-2 font-mono text-sm dark:border-neutral-700 dark:bg-neutral-900",
+                        value: "{model}",
+                        oninput: move |e| model.set(e.value()),
+                    }
+                }
+                label { class: "flex flex-col gap-1 text-sm",
+                    "Prompt"
+                    textarea {
+                        id: "prompt",
+                        class: "min-h-20 rounded-lg border border-neutral-300 px-3 py-2 text-sm dark:border-neutral-700 dark:bg-neutral-900",
+                        value: "{prompt}",
+                        oninput: move |e| prompt.set(e.value()),
+                    }
+                }
+                div { class: "flex gap-2",
+                    button {
+                        id: "send",
+                        r#type: "submit",
+                        disabled: busy || waiting,
+                        class: "rounded-lg bg-neutral-900 px-4 py-2 text-sm font-medium text-white disabled:opacity-50 dark:bg-white dark:text-neutral-900",
+                        if busy { "Answering…" } else { "Send" }
+                    }
+                    button {
+                        id: "stop",
+                        r#type: "button",
+                        disabled: !busy,
+                        class: "rounded-lg border border-neutral-300 px-4 py-2 text-sm disabled:opacity-50 dark:border-neutral-700",
+                        onclick: stop,
+                        "Stop"
+                    }
+                }
+            }
+            if let Some(text) = failure() {
+                p { id: "chat-error", role: "alert", class: "mt-3 text-sm text-red-700 dark:text-red-300", "{text}" }
+            }
+            pre {
+                id: "answer",
+                "aria-live": "polite",
+                "aria-busy": if busy { "true" } else { "false" },
+                class: "mt-3 min-h-12 whitespace-pre-wrap rounded-lg bg-neutral-50 p-3 text-sm dark:bg-neutral-900",
+                "{answer}"
+            }
+        }
+    }
+}

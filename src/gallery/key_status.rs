@@ -1,0 +1,88 @@
+//! What OpenRouter says about the key: label, usage, limit, free tier. A 401 means the key was
+//! revoked: the gallery forgets it and says so.
+
+use dioxus::prelude::*;
+use openrouter_signin::{use_openrouter_auth, ApiKey, ClientError, KeyInfo};
+
+use super::client::use_gallery_client;
+
+/// Where OpenRouter lists (and revokes) a user's keys.
+pub const KEYS_PAGE: &str = "https://openrouter.ai/settings/keys";
+
+/// Set when a key was found revoked, for the hero to explain after the key is gone.
+#[derive(Clone, Copy)]
+pub struct RevokedNotice(pub Signal<bool>);
+
+#[component]
+pub fn KeyStatus(api_key: ApiKey) -> Element {
+    let auth = use_openrouter_auth();
+    let client = use_gallery_client();
+    let mut revoked = use_context::<RevokedNotice>().0;
+    let info = use_resource(move || {
+        let (client, key) = (client.clone(), api_key.clone());
+        async move {
+            match client {
+                Some(client) => client.key_info(&key).await,
+                None => Err(ClientError::InvalidResponse("no OpenRouter address".into())),
+            }
+        }
+    });
+    // A revoked key is useless: forget it, and let the hero offer sign-in again.
+    use_effect(move || {
+        if let Some(Err(ClientError::Api { status: 401, .. })) = &*info.read() {
+            revoked.set(true);
+            auth.sign_out();
+        }
+    });
+    let body = match &*info.read() {
+        None => rsx! { p { class: "text-sm text-neutral-500", "Checking the key…" } },
+        Some(Ok(info)) => details(info),
+        Some(Err(e)) => {
+            rsx! { p { id: "key-status-error", role: "alert", class: "text-sm text-red-700 dark:text-red-300", "Could not read the key's status: {e}" } }
+        }
+    };
+    rsx! {
+        section { id: "key-status", class: "mb-10 rounded-xl border border-neutral-200 p-5 dark:border-neutral-800",
+            h2 { class: "mb-3 text-lg font-semibold", "Your key" }
+            {body}
+            a { class: "mt-3 inline-block text-sm underline", href: KEYS_PAGE, target: "_blank", rel: "noopener noreferrer",
+                "Manage or revoke keys on OpenRouter"
+            }
+        }
+    }
+}
+
+fn credits(value: Option<f64>) -> String {
+    value
+        .map(|v| format!("${v:.2}"))
+        .unwrap_or_else(|| "no limit".into())
+}
+
+fn details(info: &KeyInfo) -> Element {
+    let usage = format!("${:.2}", info.usage);
+    let limit = credits(info.limit);
+    let remaining = if info.limit.is_some() {
+        credits(info.limit_remaining)
+    } else {
+        "—".into()
+    };
+    let tier = if info.is_free_tier {
+        "free tier"
+    } else {
+        "paid"
+    };
+    rsx! {
+        dl { class: "grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4",
+            dt { class: "text-neutral-500", "Label" }
+            dd { id: "key-label", class: "font-mono", "{info.label}" }
+            dt { class: "text-neutral-500", "Used" }
+            dd { id: "key-usage", "{usage}" }
+            dt { class: "text-neutral-500", "Limit" }
+            dd { id: "key-limit", "{limit}" }
+            dt { class: "text-neutral-500", "Remaining" }
+            dd { id: "key-remaining", "{remaining}" }
+            dt { class: "text-neutral-500", "Account" }
+            dd { id: "key-tier", "{tier}" }
+        }
+    }
+}
