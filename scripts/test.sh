@@ -53,7 +53,7 @@ fi
 if [ "$status" -eq 0 ]; then
   step "desktop sign-in end to end in a real window under Xvfb (tests/desktop_e2e.rs)"
   set +e
-  xvfb-run -a -s "-screen 0 1200x900x24" cargo test --locked --test desktop_e2e -- --ignored 2>&1 \
+  xvfb-run -a -s "-screen 0 1200x900x24" cargo test --locked --test desktop_e2e -- --ignored --test-threads=1 2>&1 \
     | tee -a target/test-output.log
   status=${PIPESTATUS[0]}
   set -e

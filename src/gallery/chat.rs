@@ -93,6 +93,17 @@ pub fn ChatPanel(api_key: ApiKey) -> Element {
     rsx! {
         section { id: "chat", class: "mb-10 rounded-xl border border-neutral-200 p-5 dark:border-neutral-800",
             h2 { class: "mb-3 text-lg font-semibold", "Try the key" }
+            // The answer comes first, so that it stays in view above the form.
+            if let Some(text) = failure() {
+                p { id: "chat-error", role: "alert", class: "mb-3 text-sm text-red-700 dark:text-red-300", "{text}" }
+            }
+            pre {
+                id: "answer",
+                "aria-live": "polite",
+                "aria-busy": if busy { "true" } else { "false" },
+                class: "mb-3 min-h-12 whitespace-pre-wrap rounded-lg bg-neutral-50 p-3 text-sm dark:bg-neutral-900",
+                "{answer}"
+            }
             form {
                 class: "flex flex-col gap-3",
                 onsubmit: move |event| {
@@ -121,7 +132,10 @@ pub fn ChatPanel(api_key: ApiKey) -> Element {
                     button {
                         id: "send",
                         r#type: "submit",
-                        disabled: busy || waiting,
+                        // While answering, Send stays focusable (aria-disabled) so the keyboard
+                        // user is not thrown back to the top; a second press is ignored.
+                        disabled: waiting,
+                        "aria-disabled": if busy { "true" } else { "false" },
                         class: "rounded-lg bg-neutral-900 px-4 py-2 text-sm font-medium text-white disabled:opacity-50 dark:bg-white dark:text-neutral-900",
                         if busy { "Answering…" } else { "Send" }
                     }
@@ -134,16 +148,6 @@ pub fn ChatPanel(api_key: ApiKey) -> Element {
                         "Stop"
                     }
                 }
-            }
-            if let Some(text) = failure() {
-                p { id: "chat-error", role: "alert", class: "mt-3 text-sm text-red-700 dark:text-red-300", "{text}" }
-            }
-            pre {
-                id: "answer",
-                "aria-live": "polite",
-                "aria-busy": if busy { "true" } else { "false" },
-                class: "mt-3 min-h-12 whitespace-pre-wrap rounded-lg bg-neutral-50 p-3 text-sm dark:bg-neutral-900",
-                "{answer}"
             }
         }
     }
