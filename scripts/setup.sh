@@ -16,8 +16,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 # 1. Debian packages: C libraries for the desktop window (dioxus-desktop links OpenSSL too), a
 #    headless X server, xdotool to type into it, ImageMagick and tesseract to capture and read it,
-#    D-Bus and gnome-keyring
-#    for a real Secret Service, Chromium and its driver, python3 for small scripts.
+#    D-Bus and gnome-keyring for a real Secret Service, Chromium and its driver, python3 for scripts.
 packages=(build-essential pkg-config python3 libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev libxdo-dev
   xvfb xauth xdotool imagemagick tesseract-ocr tesseract-ocr-eng chromium chromium-driver dbus gnome-keyring)
 command -v npm >/dev/null || packages+=(nodejs npm)
