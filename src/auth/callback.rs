@@ -31,6 +31,13 @@ impl AuthCode {
     }
 }
 
+impl Drop for AuthCode {
+    /// Wiped from memory when dropped, so that it does not linger in freed heap.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
 impl fmt::Debug for AuthCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("AuthCode([redacted])")

@@ -263,3 +263,51 @@ pub fn escape_html(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const PATH: &str = "/openrouter-callback/0123456789abcdef0123456789abcdef";
+
+    fn state() -> State {
+        State::from_stored("ors_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into()).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Any request head at all: judged without a panic, and only ours is accepted.
+        #[test]
+        fn any_head_is_judged_and_only_ours_accepted(head in any::<String>(), junk in "[ -~]{0,80}") {
+            for head in [head, format!("GET {junk} HTTP/1.1"), format!("GET {PATH}{junk} HTTP/1.1")] {
+                if let Verdict::Accept(target) = judge(&head, PATH, &state()) {
+                    prop_assert!(target.starts_with(PATH));
+                    let ours = matches!(
+                        parse_callback(&target),
+                        Ok(CallbackParams::Code { state: Some(s), .. }) if state().matches(&s)
+                    ) || matches!(parse_callback(&target), Ok(CallbackParams::Error { .. }));
+                    prop_assert!(ours, "accepted {head:?}");
+                }
+            }
+        }
+
+        /// Whatever the browser brings back is shown escaped.
+        #[test]
+        fn the_result_page_never_carries_markup(description in any::<String>()) {
+            let encoded: String = description.bytes().map(|b| format!("%{b:02X}")).collect();
+            let page = result_page(&format!("{PATH}?error=access_denied&error_description={encoded}"));
+            let body = &page[page.find("<body>").unwrap()..];
+            prop_assert_eq!(body.matches('<').count(), 7, "{}", body);
+        }
+    }
+
+    #[test]
+    fn our_return_is_accepted() {
+        let head = format!(
+            "GET {PATH}?code=abc&state=ors_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA HTTP/1.1\r\nHost: x"
+        );
+        assert!(matches!(judge(&head, PATH, &state()), Verdict::Accept(_)));
+    }
+}

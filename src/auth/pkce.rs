@@ -28,9 +28,14 @@ fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
-/// Writes `[redacted]` for a secret in Debug and Display.
+/// Writes `[redacted]` for a secret in Debug and Display, and wipes it from memory on drop.
 macro_rules! redacted_fmt {
     ($ty:ident) => {
+        impl Drop for $ty {
+            fn drop(&mut self) {
+                zeroize::Zeroize::zeroize(&mut self.0);
+            }
+        }
         impl fmt::Debug for $ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 write!(f, concat!(stringify!($ty), "([redacted])"))

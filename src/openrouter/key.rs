@@ -48,6 +48,13 @@ impl ApiKey {
     }
 }
 
+impl Drop for ApiKey {
+    /// Wiped from memory when dropped, so that it does not linger in freed heap.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
 impl fmt::Debug for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("ApiKey([redacted])")

@@ -143,7 +143,8 @@ impl AuthStore for FileStore {
     }
 
     fn save_key(&self, key: &ApiKey) -> Result<(), StorageError> {
-        self.write_atomically(format!("{}\n", key.expose_secret()).as_bytes())
+        let contents = zeroize::Zeroizing::new(format!("{}\n", key.expose_secret()));
+        self.write_atomically(contents.as_bytes())
     }
 
     fn remove_key(&self) -> Result<(), StorageError> {
