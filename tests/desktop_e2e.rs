@@ -87,9 +87,17 @@ fn screenshot(name: &str) -> PathBuf {
     path
 }
 
-#[test]
-#[ignore = "needs an X display and xdotool; scripts/test.sh runs it under xvfb-run"]
-fn sign_in_persists_across_restarts_and_sign_out_removes_the_key() {
+/// What both tests need: the mock (approving), a private config dir, and the "browser".
+struct Setup {
+    _runtime: tokio::runtime::Runtime,
+    mock: MockServer,
+    work: tempfile::TempDir,
+    config: PathBuf,
+    key_file: PathBuf,
+    browser: PathBuf,
+}
+
+fn setup() -> Setup {
     assert!(std::env::var_os("DISPLAY").is_some(), "run under xvfb-run");
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let mock = runtime.block_on(MockServer::start()).unwrap();
@@ -105,6 +113,27 @@ fn sign_in_persists_across_restarts_and_sign_out_removes_the_key() {
     )
     .unwrap();
     std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    Setup {
+        _runtime: runtime,
+        mock,
+        work,
+        config,
+        key_file,
+        browser,
+    }
+}
+
+#[test]
+#[ignore = "needs an X display and xdotool; scripts/test.sh runs it under xvfb-run"]
+fn sign_in_persists_across_restarts_and_sign_out_removes_the_key() {
+    let Setup {
+        _runtime,
+        mock,
+        work: _work,
+        config,
+        key_file,
+        browser,
+    } = setup();
 
     // Sign in: the hero button is the first thing Tab reaches.
     let started = Instant::now();
@@ -171,20 +200,14 @@ fn type_text(text: &str) {
 #[test]
 #[ignore = "needs an X display, xdotool and tesseract; scripts/test.sh runs it under xvfb-run"]
 fn the_chat_answer_streams_into_the_window_and_stop_stops_it() {
-    assert!(std::env::var_os("DISPLAY").is_some(), "run under xvfb-run");
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let mock = runtime.block_on(MockServer::start()).unwrap();
-    mock.set_consent(ConsentMode::AutoApprove);
-    let work = tempfile::tempdir().unwrap();
-    let config = work.path().join("config");
-    let key_file = config.join("openrouter-signin").join("openrouter_api_key");
-    let browser = work.path().join("browser");
-    std::fs::write(
-        &browser,
-        "#!/bin/sh\nexec python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=30).read()' \"$1\"\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let Setup {
+        _runtime,
+        mock,
+        work: _work,
+        config,
+        key_file,
+        browser,
+    } = setup();
     let _app = start_app(&config, &browser, &mock.base_url());
     press(&["Tab", "Return"]);
     wait_until("the key file", Duration::from_secs(30), || {

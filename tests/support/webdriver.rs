@@ -195,19 +195,7 @@ impl Session {
 
     /// A real click (through the browser's input pipeline) on the first element matching `css`.
     pub async fn click(&self, css: &str) {
-        let found = self
-            .command(
-                reqwest::Method::POST,
-                "/element",
-                Some(json!({"using": "css selector", "value": css})),
-            )
-            .await;
-        let id = found
-            .as_object()
-            .and_then(|o| o.values().next())
-            .and_then(Value::as_str)
-            .expect("an element id")
-            .to_owned();
+        let id = self.find(css).await;
         self.command(
             reqwest::Method::POST,
             &format!("/element/{id}/click"),
@@ -218,6 +206,17 @@ impl Session {
 
     /// Types `text` into the first element matching `css`, as a user would (input events fire).
     pub async fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css).await;
+        self.command(
+            reqwest::Method::POST,
+            &format!("/element/{id}/value"),
+            Some(json!({ "text": text })),
+        )
+        .await;
+    }
+
+    /// The WebDriver id of the first element matching `css`.
+    async fn find(&self, css: &str) -> String {
         let found = self
             .command(
                 reqwest::Method::POST,
@@ -225,18 +224,12 @@ impl Session {
                 Some(json!({"using": "css selector", "value": css})),
             )
             .await;
-        let id = found
+        found
             .as_object()
             .and_then(|o| o.values().next())
             .and_then(Value::as_str)
             .expect("an element id")
-            .to_owned();
-        self.command(
-            reqwest::Method::POST,
-            &format!("/element/{id}/value"),
-            Some(json!({ "text": text })),
-        )
-        .await;
+            .to_owned()
     }
 
     /// Opens a new tab and returns its handle (the session stays on the current one).
