@@ -11,7 +11,7 @@ hello=target/bench/hello
 
 # The floor: one component, the same Dioxus features and the same profiles as ours.
 mkdir -p "$hello/src"
-dioxus_features=$(sed -n 's/^dioxus = { version = "\([^"]*\)", default-features = false, features = \(\[.*\]\) }$/\1|\2/p' Cargo.toml)
+dioxus_features=$(sed -n 's/^dioxus = { version = "\([^"]*\)", default-features = false, features = \(\[.*\]\) }$/\1|\2/p' Cargo.toml | head -n 1)
 cat >"$hello/Cargo.toml" <<TOML
 [package]
 name = "hello"

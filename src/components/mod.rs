@@ -4,9 +4,11 @@
 mod logo;
 mod sign_in_button;
 mod spinner;
+mod stylesheet;
 
 pub use logo::OpenRouterLogo;
 pub use sign_in_button::{
     ButtonSize, ButtonVariant, LogoPosition, SignInButton, BUTTON_CSS, DEFAULT_LABEL,
 };
 pub use spinner::Spinner;
+pub use stylesheet::LinkStylesheet;

@@ -4,8 +4,12 @@ use super::{OpenRouterLogo, Spinner};
 use crate::auth::use_openrouter_auth;
 
 /// The button's compiled CSS (Tailwind utilities for every class it can emit, and nothing that
-/// styles the rest of the page). Included by [`SignInButton`] itself.
-pub const BUTTON_CSS: Asset = asset!("/assets/openrouter-signin.css");
+/// styles the rest of the page). Included by [`SignInButton`] itself; on the web `dx` also writes
+/// its link into `index.html`, so the first paint is already styled.
+pub const BUTTON_CSS: Asset = asset!(
+    "/assets/openrouter-signin.css",
+    AssetOptions::css().with_static_head(true)
+);
 
 /// The label unless one is given, and the accessible name of the icon-only variant.
 pub const DEFAULT_LABEL: &str = "Sign in with OpenRouter";
@@ -221,7 +225,7 @@ pub fn SignInButton(
     let logo_right = show_logo && logo_position == LogoPosition::Right && !icon_only;
 
     rsx! {
-        document::Stylesheet { href: BUTTON_CSS }
+        super::LinkStylesheet { href: BUTTON_CSS }
         button {
             r#type: "button",
             class: "{classes}",

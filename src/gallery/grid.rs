@@ -66,11 +66,19 @@ fn Cell(variant: ButtonVariant, size: ButtonSize, copied: Signal<Option<String>>
     }
 }
 
-/// The webview's clipboard, on the web and the desktop alike.
+/// The clipboard: the browser's on the web, the webview's on the desktop.
+/// A refused clipboard (no permission, no focus) is not worth an error: the text is on screen.
 pub fn copy_to_clipboard(text: &str) {
-    let literal = serde_json::to_string(text).unwrap_or_default();
-    // A refused clipboard (no permission, no focus) is not worth an error: the text is on screen.
-    let _ = document::eval(&format!(
-        "navigator.clipboard.writeText({literal}).catch(() => {{}})"
-    ));
+    #[cfg(target_arch = "wasm32")]
+    if let Some(window) = web_sys::window() {
+        // The promise's rejection is dropped with it.
+        let _ = window.navigator().clipboard().write_text(text);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let literal = serde_json::to_string(text).unwrap_or_default();
+        let _ = document::eval(&format!(
+            "navigator.clipboard.writeText({literal}).catch(() => {{}})"
+        ));
+    }
 }

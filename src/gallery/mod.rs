@@ -15,11 +15,15 @@ use chat::ChatPanel;
 use grid::VariantGrid;
 use hero::Hero;
 use key_status::{KeyStatus, RevokedNotice};
+use openrouter_signin::components::LinkStylesheet;
 use openrouter_signin::use_openrouter_auth;
 use options::OptionsRow;
 use theme::{use_theme, ThemeToggle};
 
-const GALLERY_CSS: Asset = asset!("/assets/gallery.css");
+const GALLERY_CSS: Asset = asset!(
+    "/assets/gallery.css",
+    AssetOptions::css().with_static_head(true)
+);
 
 /// The whole gallery page.
 #[component]
@@ -28,8 +32,8 @@ pub fn App() -> Element {
     let auth = use_openrouter_auth();
     use_context_provider(|| RevokedNotice(Signal::new(false)));
     rsx! {
-        document::Title { "Sign in with OpenRouter for Dioxus" }
-        document::Stylesheet { href: GALLERY_CSS }
+        // The title comes from Dioxus.toml on the web and from the window builder on the desktop.
+        LinkStylesheet { href: GALLERY_CSS }
         div {
             id: "gallery",
             class: if theme().is_dark() { "dark" },
