@@ -21,6 +21,7 @@ if [ -z "${OPENROUTER_BASE_URL:-}" ]; then
 fi
 
 if [ "$platform" = web ]; then
+  python3 scripts/gallery-index.py # the page's CSP lets it reach $OPENROUTER_BASE_URL only
   dx serve --platform web --addr 127.0.0.1 --port 8080 --open false
 else
   cargo run --locked

@@ -22,6 +22,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # The web app, as dx builds it, served from 127.0.0.1.
 public=target/dx/openrouter-signin/debug/web/public
 if [ ! -f "$public/index.html" ] || [ "${SCREENSHOTS_REBUILD:-1}" = 1 ]; then
+  OPENROUTER_BASE_URL=http://127.0.0.1:8787 python3 scripts/gallery-index.py
   OPENROUTER_BASE_URL=http://127.0.0.1:8787 dx build --platform web --locked >"$work/dx.log" 2>&1 \
     || { tail -n 40 "$work/dx.log"; exit 1; }
 fi

@@ -21,9 +21,13 @@ step "clippy, wasm32 (web feature)"
 cargo clippy -p openrouter-signin --target wasm32-unknown-unknown --no-default-features --features web --locked -- -D warnings
 
 step "dx build --platform web"
-OPENROUTER_BASE_URL=http://127.0.0.1:8787 dx build --platform web --locked >target/dx-build-web.log 2>&1 \
+export OPENROUTER_BASE_URL=http://127.0.0.1:8787
+python3 scripts/gallery-index.py
+dx build --platform web --locked >target/dx-build-web.log 2>&1 \
   || { tail -n 40 target/dx-build-web.log; exit 1; }
 test -n "$(find target/dx -path '*web/public/index.html' -print -quit)" || { echo "dx built no index.html" >&2; exit 1; }
+
+unset OPENROUTER_BASE_URL
 
 step "cargo test (library, mock, integration)"
 set +e

@@ -184,6 +184,77 @@ fn full_sign_in_survives_a_reload_and_never_reaches_the_console() {
 
 #[test]
 #[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn the_page_signs_in_under_its_content_security_policy_and_it_blocks_other_hosts() {
+    case(async |f, s| {
+        open_app(s, &f.app).await;
+        let policy = s
+            .exec(
+                "const m = document.querySelector('meta[http-equiv=Content-Security-Policy]');
+                 return m && m.content",
+                json!([]),
+            )
+            .await;
+        let policy = policy.as_str().expect("a CSP meta element in the page");
+        assert!(
+            policy.contains(&format!("connect-src 'self' http://{MOCK_ADDR};")),
+            "{policy}"
+        );
+        assert!(
+            policy.contains("script-src 'self' 'wasm-unsafe-eval';"),
+            "{policy}"
+        );
+        let inline_scripts = s
+            .exec(
+                "return document.querySelectorAll('script:not([src])').length",
+                json!([]),
+            )
+            .await;
+        assert_eq!(inline_scripts, json!(0), "no inline script in the page");
+
+        // Everything the app does (the exchange, the key status, a streamed answer) still works.
+        sign_in(f, s).await;
+        s.wait_for(
+            "document.querySelector('#key-label')?.textContent",
+            WAIT,
+            "the key's label",
+        )
+        .await;
+        send_prompt(s, "under the policy").await;
+        s.wait_for(
+            "document.querySelector('#answer').textContent === 'Echo from openai/gpt-4o-mini: under the policy'",
+            WAIT,
+            "the whole answer",
+        )
+        .await;
+        let console = s.console().await;
+        assert!(
+            console
+                .iter()
+                .all(|line| !line.contains("Content Security Policy")),
+            "the app itself broke its policy: {console:?}"
+        );
+
+        // Any other host is out of reach, even the mock's own port under another name.
+        let blocked = s
+            .exec(
+                "return new Promise(resolve => {
+                   document.addEventListener('securitypolicyviolation',
+                     e => resolve(e.effectiveDirective + ' ' + e.blockedURI), { once: true });
+                   fetch('http://localhost:8787/api/v1/key').catch(() => {});
+                   setTimeout(() => resolve('not blocked'), 5000);
+                 })",
+                json!([]),
+            )
+            .await;
+        assert_eq!(
+            blocked,
+            json!("connect-src http://localhost:8787/api/v1/key")
+        );
+    });
+}
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
 fn other_tabs_follow_sign_in_and_sign_out_within_a_second() {
     case(async |f, s| {
         open_app(s, &f.app).await;

@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Writes the gallery's index.html (which dx uses as the page's template) from
+index.template.html, with a Content-Security-Policy whose connect-src allows only the page
+itself and the OpenRouter the web app is built against: the origin of OPENROUTER_BASE_URL
+(https://openrouter.ai when unset).
+
+Every script that builds or serves the web app runs this first; run it yourself before a plain
+`dx serve` or `dx build` with another OPENROUTER_BASE_URL."""
+import os
+import re
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+root = Path(__file__).resolve().parent.parent
+base = os.environ.get("OPENROUTER_BASE_URL", "").strip() or "https://openrouter.ai"
+
+
+def fail(why):
+    sys.exit(f"gallery-index: OPENROUTER_BASE_URL={base!r} {why}")
+
+
+try:
+    parts = urlsplit(base)
+    port = parts.port
+except ValueError as error:
+    fail(f"is not a URL ({error})")
+if parts.scheme not in ("http", "https"):
+    fail("must start with https:// (or http:// for a local server)")
+host = parts.hostname or ""
+# Only host names and IPv4 addresses: nothing that could end the policy or add a source to it.
+if not re.fullmatch(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?", host):
+    fail("has no usable host name")
+if parts.username or parts.password:
+    fail("must not carry a user name or password")
+origin = f"{parts.scheme}://{host}" + (f":{port}" if port is not None else "")
+
+template = (root / "index.template.html").read_text()
+page = template.replace("{openrouter_origin}", origin)
+target = root / "index.html"
+if not target.exists() or target.read_text() != page:
+    target.write_text(page)
+print(f"index.html: connect-src 'self' {origin}")
