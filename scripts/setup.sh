@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DX_VERSION=0.7.10
+DENY_VERSION=0.20.2
 ESBUILD_VERSION=0.27.3
 BINARYEN_VERSION=129
 DX_TOOLS="${XDG_DATA_HOME:-$HOME/.local/share}/.dx/tools"
@@ -56,6 +57,12 @@ if [ -n "$bindgen_version" ] && ! wasm-bindgen --version 2>/dev/null | grep -q "
   # Its lock file can name a crate version the registry no longer serves; then resolve afresh.
   cargo install wasm-bindgen-cli --version "$bindgen_version" --locked --quiet 2>/dev/null \
     || cargo install wasm-bindgen-cli --version "$bindgen_version" --quiet
+fi
+
+# 4b. cargo-deny, which the test command runs offline on licenses, bans and sources (2 minutes).
+if ! cargo deny --version 2>/dev/null | grep -q "$DENY_VERSION"; then
+  log "installing cargo-deny $DENY_VERSION"
+  cargo install cargo-deny --version "$DENY_VERSION" --locked --quiet
 fi
 
 # 5. dx's helpers from the npm registry, where dx looks for its own downloads.

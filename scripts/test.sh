@@ -14,6 +14,9 @@ started=$SECONDS
 step "cargo fmt --check"
 cargo fmt --all --check
 
+step "cargo deny: licenses, bans and sources of every dependency (offline)"
+cargo deny --offline --locked check licenses bans sources
+
 step "clippy, native (desktop feature)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
