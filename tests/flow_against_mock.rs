@@ -180,6 +180,20 @@ async fn a_success_without_a_plausible_key_is_an_error() {
 }
 
 #[tokio::test]
+async fn oversize_endless_and_cut_answers_are_errors_and_memory_stays_bounded() {
+    let started = std::time::Instant::now();
+    let limit = openrouter_signin::openrouter::MAX_RESPONSE_BYTES;
+    for failure in [Failure::HugeBody(limit * 3), Failure::EndlessBody] {
+        let error = failed_exchange(failure.clone(), None).await;
+        assert_eq!(error, ClientError::TooLarge { limit }, "{failure:?}");
+    }
+    let error = failed_exchange(Failure::DropConnection, None).await;
+    assert!(matches!(error, ClientError::Network { .. }), "{error:?}");
+    // An endless body is cut at the limit, not read until the timeout.
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[tokio::test]
 async fn a_slow_exchange_times_out() {
     let started = std::time::Instant::now();
     let error = failed_exchange(

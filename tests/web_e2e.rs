@@ -379,13 +379,25 @@ fn an_error_description_is_shown_as_text() {
 fn a_failed_exchange_is_explained_and_keeps_the_earlier_key() {
     case(async |f, s| {
         let key = sign_in(f, s).await;
-        f.mock.inject_exchange_failure(Failure::Status(500));
-        s.click("[data-option=label]").await;
-        let message = alert(s).await;
-        assert!(message.contains("500"), "{message}");
-        assert_eq!(stored_key(s).await, Some(key));
-        assert_eq!(pending_entries(s).await, 0);
-        assert_eq!(s.current_url().await, f.app);
+        let broken = [
+            (Failure::Status(500), "500"),
+            (Failure::NotJson, "not understood"),
+            (Failure::EmptyKey, "key"),
+            (Failure::NotAKey, "key"),
+            (Failure::HugeBody(3 << 20), "larger than 1048576 bytes"),
+            // No length announced and no end: only a reader that stops at its limit gets here.
+            (Failure::EndlessBody, "larger than 1048576 bytes"),
+            (Failure::DropConnection, "could not reach OpenRouter"),
+        ];
+        for (failure, expected) in broken {
+            f.mock.inject_exchange_failure(failure.clone());
+            s.click("[data-option=label]").await;
+            let message = alert(s).await;
+            assert!(message.contains(expected), "{failure:?}: {message}");
+            assert_eq!(stored_key(s).await, Some(key.clone()), "{failure:?}");
+            assert_eq!(pending_entries(s).await, 0, "{failure:?}");
+            assert_eq!(s.current_url().await, f.app, "{failure:?}");
+        }
     });
 }
 

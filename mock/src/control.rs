@@ -106,9 +106,10 @@ fn parse_failure(pairs: &[(String, String)]) -> Result<Failure, String> {
         "notakey" => Failure::NotAKey,
         "huge" => Failure::HugeBody(number::<usize>(pairs, "bytes")?.min(MAX_HUGE_BYTES)),
         "drop" => Failure::DropConnection,
+        "endless" => Failure::EndlessBody,
         other => {
             return Err(format!(
-                "unknown kind {other:?}: expected status, notjson, delay, emptykey, notakey, huge or drop."
+                "unknown kind {other:?}: expected status, notjson, delay, emptykey, notakey, huge, drop or endless."
             ))
         }
     };

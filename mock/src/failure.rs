@@ -34,6 +34,9 @@ pub enum Failure {
     HugeBody(usize),
     /// Start a `200` response, send a few body bytes, then cut the connection.
     DropConnection,
+    /// `200` with no `Content-Length` and a body that never ends: 64 KiB chunks of JSON-looking
+    /// padding for as long as the client reads. Only a client that stops at its own limit finishes.
+    EndlessBody,
 }
 
 /// Plays `failure`: returns the response to send, or `None` to carry on normally.
@@ -56,6 +59,7 @@ pub(crate) async fn play(failure: Failure) -> Option<Response> {
         Failure::NotAKey => json_body(r#"{"key":"hello"}"#.to_owned()),
         Failure::HugeBody(bytes) => json_body(huge_body(bytes)),
         Failure::DropConnection => dropped_response(),
+        Failure::EndlessBody => endless_response(),
     };
     Some(response)
 }
@@ -124,6 +128,43 @@ impl HttpBody for DroppingBody {
                 "injected connection drop",
             )))),
         }
+    }
+}
+
+fn endless_response() -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        Body::new(EndlessBody { started: false }),
+    )
+        .into_response()
+}
+
+/// `{"pad":"` and then `x`s forever, with no length announced.
+struct EndlessBody {
+    started: bool,
+}
+
+impl HttpBody for EndlessBody {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        static PAD: [u8; 64 * 1024] = [b'x'; 64 * 1024];
+        if !self.started {
+            self.started = true;
+            return Poll::Ready(Some(Ok(Frame::data(Bytes::from_static(br#"{"pad":""#)))));
+        }
+        Poll::Ready(Some(Ok(Frame::data(Bytes::from_static(&PAD)))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        false
     }
 }
 

@@ -25,7 +25,7 @@ Options:
 Control endpoints:
   POST /__mock/consent?mode=ask|approve|deny
   POST /__mock/fail?kind=status&status=500 | notjson | delay&ms=N | emptykey | notakey
-                    | huge&bytes=N | drop
+                    | huge&bytes=N | drop | endless
   POST /__mock/chat-fail?kind=status&status=402 | ratelimit&secs=N | errormid&after=N
                     | dropmid&after=N | slow&ms=N
   POST /__mock/chat-delay?ms=N

@@ -180,26 +180,37 @@ async fn start(request: &HttpRequest<'_>) -> Result<(Fetch, Response), ClientErr
     Ok((fetch, response))
 }
 
+/// The status, the `Retry-After` header and at most [`MAX_RESPONSE_BYTES`] of body, read chunk
+/// by chunk, so an endless answer without a length is cut off at the limit, not held in memory.
 async fn read_whole(response: &Response) -> Result<HttpResponse, Failure> {
     let header = |name: &str| response.headers().get(name).ok().flatten();
-    let too_large = header("content-length")
+    let too_large = || {
+        Failure::Client(ClientError::TooLarge {
+            limit: MAX_RESPONSE_BYTES,
+        })
+    };
+    let declared_too_large = header("content-length")
         .and_then(|len| len.parse::<usize>().ok())
         .is_some_and(|len| len > MAX_RESPONSE_BYTES);
-    if too_large {
-        return Err(Failure::Client(ClientError::TooLarge {
-            limit: MAX_RESPONSE_BYTES,
-        }));
+    if declared_too_large {
+        return Err(too_large());
     }
-    let buffer = JsFuture::from(response.array_buffer()?).await?;
-    let bytes = js_sys::Uint8Array::new(&buffer);
-    if bytes.length() as usize > MAX_RESPONSE_BYTES {
-        return Err(Failure::Client(ClientError::TooLarge {
-            limit: MAX_RESPONSE_BYTES,
-        }));
+    let mut body = Vec::new();
+    let mut overflowed = false;
+    read_chunks(response, None, &mut |chunk| {
+        overflowed = body.len() + chunk.len() > MAX_RESPONSE_BYTES;
+        if !overflowed {
+            body.extend_from_slice(chunk);
+        }
+        !overflowed
+    })
+    .await?;
+    if overflowed {
+        return Err(too_large());
     }
     Ok(HttpResponse {
         status: response.status(),
-        body: bytes.to_vec(),
+        body,
         retry_after: header("retry-after"),
     })
 }
@@ -210,13 +221,25 @@ async fn read_stream(
     response: &Response,
     on_chunk: &mut dyn FnMut(&[u8]) -> bool,
 ) -> Result<(), Failure> {
+    read_chunks(response, Some((fetch, millis(request))), on_chunk).await
+}
+
+/// Hands each chunk of the body to `on_chunk` until the body ends or `on_chunk` returns false
+/// (then the rest is cancelled). With a fetch, its timer is re-armed before each wait.
+async fn read_chunks(
+    response: &Response,
+    mut idle_timeout: Option<(&mut Fetch, i32)>,
+    on_chunk: &mut dyn FnMut(&[u8]) -> bool,
+) -> Result<(), Failure> {
     let Some(body) = response.body() else {
         return Ok(());
     };
     let reader: ReadableStreamDefaultReader =
         body.get_reader().dyn_into().map_err(JsValue::from)?;
     loop {
-        fetch.arm(millis(request)).map_err(Failure::Client)?;
+        if let Some((fetch, millis)) = idle_timeout.as_mut() {
+            fetch.arm(*millis).map_err(Failure::Client)?;
+        }
         let step = JsFuture::from(reader.read()).await?;
         let done = js_sys::Reflect::get(&step, &JsValue::from_str("done"))?
             .as_bool()
