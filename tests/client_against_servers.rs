@@ -133,3 +133,37 @@ fn base_urls_are_checked() {
         assert!(error.to_string().contains("OPENROUTER_BASE_URL"), "{error}");
     }
 }
+
+fn canned_json(body: &str) -> &'static str {
+    let response = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    Box::leak(response.into_boxed_str())
+}
+
+#[tokio::test]
+async fn key_info_takes_defaults_for_absent_fields_and_names_a_wrong_one() {
+    let key = openrouter_signin::ApiKey::parse(format!("sk-or-v1-{}", "0".repeat(64))).unwrap();
+    let base = canned_server(canned_json(r#"{"data":{"label":"mine","limit":null}}"#)).await;
+    let info = client(&base).key_info(&key).await.unwrap();
+    assert_eq!(info.label, "mine");
+    assert_eq!(info.usage, 0.0);
+    assert_eq!(info.limit, None);
+    assert!(!info.is_free_tier);
+
+    let base = canned_server(canned_json(r#"{"data":{"usage":"lots"}}"#)).await;
+    let error = client(&base).key_info(&key).await.unwrap_err();
+    assert_eq!(
+        error,
+        ClientError::InvalidResponse("`usage` is not a number".into())
+    );
+
+    let base = canned_server(canned_json(r#"{"label":"no envelope"}"#)).await;
+    let error = client(&base).key_info(&key).await.unwrap_err();
+    assert!(error.to_string().contains("`data`"), "{error}");
+
+    let base = canned_server(canned_json(r#"{"data":{"usage":1.5} trailing"#)).await;
+    let error = client(&base).key_info(&key).await.unwrap_err();
+    assert!(error.to_string().contains("not JSON"), "{error}");
+}

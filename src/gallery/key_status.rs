@@ -53,13 +53,19 @@ pub fn KeyStatus(api_key: ApiKey) -> Element {
 }
 
 fn credits(value: Option<f64>) -> String {
-    value
-        .map(|v| format!("${v:.2}"))
-        .unwrap_or_else(|| "no limit".into())
+    value.map(dollars).unwrap_or_else(|| "no limit".into())
+}
+
+/// `$1.50`: dollars and cents through integers, which keeps float formatting out of the page.
+fn dollars(value: f64) -> String {
+    let cents = (value * 100.0).round();
+    let sign = if cents < 0.0 { "-" } else { "" };
+    let cents = cents.abs() as u64;
+    format!("{sign}${}.{:02}", cents / 100, cents % 100)
 }
 
 fn details(info: &KeyInfo) -> Element {
-    let usage = format!("${:.2}", info.usage);
+    let usage = dollars(info.usage);
     let limit = credits(info.limit);
     let remaining = if info.limit.is_some() {
         credits(info.limit_remaining)
@@ -84,5 +90,20 @@ fn details(info: &KeyInfo) -> Element {
             dt { class: "text-neutral-500", "Account" }
             dd { id: "key-tier", "{tier}" }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dollars;
+
+    #[test]
+    fn dollars_round_to_cents() {
+        assert_eq!(dollars(0.0), "$0.00");
+        assert_eq!(dollars(0.5), "$0.50");
+        assert_eq!(dollars(1234.567), "$1234.57");
+        assert_eq!(dollars(0.004), "$0.00");
+        assert_eq!(dollars(-0.004), "$0.00");
+        assert_eq!(dollars(-1.5), "-$1.50");
     }
 }

@@ -1,7 +1,6 @@
 use std::time::Duration;
 
-use serde::Deserialize;
-
+use super::json::{write_string, Json};
 use super::{ApiKey, BaseUrl, ClientError};
 use crate::auth::{AuthCode, Verifier};
 
@@ -41,7 +40,8 @@ pub struct OpenRouterClient {
 }
 
 /// One message of a chat.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ChatMessage {
     /// `user`, `assistant` or `system`.
     pub role: String,
@@ -69,42 +69,28 @@ pub struct ChatRequest {
 }
 
 impl ChatRequest {
+    /// `{"model":…,"messages":[{"role":…,"content":…},…],"stream":…}`
     fn body(&self, stream: bool) -> String {
-        serde_json::json!({ "model": self.model, "messages": self.messages, "stream": stream })
-            .to_string()
+        let mut body = String::from(r#"{"model":"#);
+        write_string(&mut body, &self.model);
+        body.push_str(r#","messages":["#);
+        for (index, message) in self.messages.iter().enumerate() {
+            if index > 0 {
+                body.push(',');
+            }
+            body.push_str(r#"{"role":"#);
+            write_string(&mut body, &message.role);
+            body.push_str(r#","content":"#);
+            write_string(&mut body, &message.content);
+            body.push('}');
+        }
+        body.push_str(if stream {
+            r#"],"stream":true}"#
+        } else {
+            r#"],"stream":false}"#
+        });
+        body
     }
-}
-
-#[derive(Deserialize)]
-struct ChatAnswer {
-    #[serde(default)]
-    choices: Vec<ChatChoice>,
-}
-
-#[derive(Deserialize)]
-struct ChatChoice {
-    message: Option<ChatMessage>,
-    #[serde(default)]
-    delta: Option<ChatDelta>,
-}
-
-#[derive(Deserialize, Default)]
-struct ChatDelta {
-    content: Option<String>,
-}
-
-/// One event of a streamed answer: a piece of text, or an error in the middle of the stream.
-#[derive(Deserialize)]
-struct StreamEvent {
-    #[serde(default)]
-    choices: Vec<ChatChoice>,
-    error: Option<StreamError>,
-}
-
-#[derive(Deserialize)]
-struct StreamError {
-    code: Option<serde_json::Value>,
-    message: String,
 }
 
 impl std::fmt::Debug for OpenRouterClient {
@@ -117,43 +103,65 @@ impl std::fmt::Debug for OpenRouterClient {
 }
 
 /// What `GET /api/v1/key` says about a key.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct KeyInfo {
     /// The key's label (for keys made by sign-in, usually a masked form of the key).
-    #[serde(default)]
     pub label: String,
     /// Credits used so far.
-    #[serde(default)]
     pub usage: f64,
     /// The credit limit, if the user set one.
-    #[serde(default)]
     pub limit: Option<f64>,
     /// What remains of the limit, if there is one.
-    #[serde(default)]
     pub limit_remaining: Option<f64>,
     /// Whether the account has never bought credits.
-    #[serde(default)]
     pub is_free_tier: bool,
 }
 
-#[derive(Deserialize)]
-struct KeyInfoEnvelope {
-    data: KeyInfo,
+impl KeyInfo {
+    /// Reads `{"data":{…}}`. Absent or null fields take their defaults; a field of the wrong
+    /// type is an error that names it.
+    fn from_json(answer: &Json) -> Result<KeyInfo, ClientError> {
+        let data = match answer.get("data") {
+            Some(data @ Json::Object(_)) => data,
+            _ => return Err(not_expected("the answer has no `data` object")),
+        };
+        let field = |name: &'static str| match data.get(name) {
+            None | Some(Json::Null) => Ok(None),
+            Some(value) => Ok(Some(value)),
+        };
+        let wrong = |name: &str, kind: &str| not_expected(&format!("`{name}` is not {kind}"));
+        let number = |name: &'static str| -> Result<Option<f64>, ClientError> {
+            field(name)?
+                .map(|v| v.as_f64().ok_or_else(|| wrong(name, "a number")))
+                .transpose()
+        };
+        Ok(KeyInfo {
+            label: field("label")?
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_owned)
+                        .ok_or_else(|| wrong("label", "text"))
+                })
+                .transpose()?
+                .unwrap_or_default(),
+            usage: number("usage")?.unwrap_or_default(),
+            limit: number("limit")?,
+            limit_remaining: number("limit_remaining")?,
+            is_free_tier: field("is_free_tier")?
+                .map(|v| {
+                    v.as_bool()
+                        .ok_or_else(|| wrong("is_free_tier", "true or false"))
+                })
+                .transpose()?
+                .unwrap_or_default(),
+        })
+    }
 }
 
-#[derive(Deserialize)]
-struct ExchangeAnswer {
-    key: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct ErrorEnvelope {
-    error: ErrorBody,
-}
-
-#[derive(Deserialize)]
-struct ErrorBody {
-    message: String,
+/// A 2xx answer that is JSON but not the JSON expected.
+fn not_expected(what: &str) -> ClientError {
+    ClientError::InvalidResponse(what.to_owned())
 }
 
 impl OpenRouterClient {
@@ -196,41 +204,40 @@ impl OpenRouterClient {
         code: &AuthCode,
         verifier: &Verifier,
     ) -> Result<ApiKey, ClientError> {
-        let body = serde_json::json!({
-            "code": code.expose_secret(),
-            "code_verifier": verifier.expose_secret(),
-            "code_challenge_method": "S256",
-        });
-        let answer: ExchangeAnswer = self
-            .call("/api/v1/auth/keys", Some(body.to_string()), None)
-            .await?;
+        let mut body = String::from(r#"{"code":"#);
+        write_string(&mut body, code.expose_secret());
+        body.push_str(r#","code_verifier":"#);
+        write_string(&mut body, verifier.expose_secret());
+        body.push_str(r#","code_challenge_method":"S256"}"#);
+        let answer = self.call("/api/v1/auth/keys", Some(body), None).await?;
         let key = answer
-            .key
+            .get("key")
+            .and_then(Json::as_str)
             .ok_or_else(|| ClientError::InvalidResponse("the answer has no `key`".into()))?;
-        ApiKey::parse(key)
+        ApiKey::parse(key.to_owned())
             .map_err(|e| ClientError::InvalidResponse(format!("the `key` in the answer is {e}")))
     }
 
     /// `GET /api/v1/key`: describes `key` (label, usage, limit). A revoked key answers 401.
     pub async fn key_info(&self, key: &ApiKey) -> Result<KeyInfo, ClientError> {
-        let envelope: KeyInfoEnvelope = self.call("/api/v1/key", None, Some(key)).await?;
-        Ok(envelope.data)
+        let answer = self.call("/api/v1/key", None, Some(key)).await?;
+        KeyInfo::from_json(&answer)
     }
 
     /// `POST /api/v1/chat/completions` without streaming: the whole answer's text.
     pub async fn chat(&self, key: &ApiKey, request: &ChatRequest) -> Result<String, ClientError> {
-        let answer: ChatAnswer = self
+        let answer = self
             .call(
                 "/api/v1/chat/completions",
                 Some(request.body(false)),
                 Some(key),
             )
             .await?;
-        answer
-            .choices
-            .into_iter()
-            .find_map(|choice| choice.message)
-            .map(|message| message.content)
+        let choices = answer.get("choices").map(Json::items).unwrap_or_default();
+        choices
+            .iter()
+            .find_map(|choice| choice.get("message")?.get("content")?.as_str())
+            .map(str::to_owned)
             .ok_or_else(|| ClientError::InvalidResponse("the answer has no message".into()))
     }
 
@@ -252,36 +259,37 @@ impl OpenRouterClient {
             let mut on_chunk = |bytes: &[u8]| {
                 for event in parser.feed(bytes) {
                     match event {
-                        super::SseEvent::Data(json) => {
-                            match serde_json::from_str::<StreamEvent>(&json) {
-                                Ok(StreamEvent {
-                                    error: Some(error), ..
-                                }) => {
+                        super::SseEvent::Data(json) => match Json::parse(json.as_bytes()) {
+                            Ok(event) => {
+                                if let Some(error) = event.get("error") {
                                     let status = error
-                                        .code
-                                        .and_then(|c| c.as_u64())
-                                        .and_then(|c| u16::try_from(c).ok());
+                                        .get("code")
+                                        .and_then(Json::as_f64)
+                                        .filter(|c| (100.0..600.0).contains(c))
+                                        .map(|c| c as u16);
+                                    let message =
+                                        error.get("message").and_then(Json::as_str).unwrap_or("");
                                     outcome = Some(Err(ClientError::Api {
                                         status: status.unwrap_or(500),
-                                        message: tidy_message(&error.message),
+                                        message: tidy_message(message),
                                     }));
                                     return false;
                                 }
-                                Ok(event) => {
-                                    let text = event
-                                        .choices
-                                        .into_iter()
-                                        .filter_map(|c| c.delta.and_then(|d| d.content));
-                                    text.for_each(|piece| on_text(&piece));
-                                }
-                                Err(e) => {
-                                    outcome = Some(Err(ClientError::InvalidResponse(format!(
-                                        "an event of the stream is not the expected JSON ({e})"
-                                    ))));
-                                    return false;
+                                let choices = event.get("choices").map(Json::items);
+                                for choice in choices.unwrap_or_default() {
+                                    let piece = choice.get("delta").and_then(|d| d.get("content"));
+                                    if let Some(text) = piece.and_then(Json::as_str) {
+                                        on_text(text);
+                                    }
                                 }
                             }
-                        }
+                            Err(e) => {
+                                outcome = Some(Err(ClientError::InvalidResponse(format!(
+                                    "an event of the stream is not JSON ({e})"
+                                ))));
+                                return false;
+                            }
+                        },
                         super::SseEvent::Done => {
                             outcome = Some(Ok(()));
                             return false;
@@ -300,7 +308,7 @@ impl OpenRouterClient {
             self.transport.stream(http, &mut on_chunk).await?
         };
         if let Some(response) = refused {
-            return interpret::<serde_json::Value>(response).map(drop);
+            return interpret(response).map(drop);
         }
         outcome.unwrap_or_else(|| {
             Err(ClientError::Network {
@@ -325,29 +333,35 @@ impl OpenRouterClient {
         }
     }
 
-    async fn call<T: serde::de::DeserializeOwned>(
+    async fn call(
         &self,
         path: &str,
         post_json: Option<String>,
         bearer: Option<&ApiKey>,
-    ) -> Result<T, ClientError> {
+    ) -> Result<Json, ClientError> {
         let request = self.request(&self.base.join(path), post_json, bearer);
         let response = self.transport.send(request).await?;
         interpret(response)
     }
 }
 
-/// Turns a status and body into the documented value or a typed error.
-fn interpret<T: serde::de::DeserializeOwned>(response: HttpResponse) -> Result<T, ClientError> {
+/// Turns a status and body into the answer's JSON or a typed error.
+fn interpret(response: HttpResponse) -> Result<Json, ClientError> {
     let HttpResponse {
         status,
         body,
         retry_after,
     } = response;
+    // OpenRouter's error shape: {"error":{"message":"…","code":…}}.
+    let message = || {
+        let answer = Json::parse(&body).ok()?;
+        let message = answer.get("error")?.get("message")?.as_str()?;
+        Some(tidy_message(message))
+    };
     match status {
-        200..=299 => serde_json::from_slice(&body).map_err(|e| {
+        200..=299 => Json::parse(&body).map_err(|e| {
             ClientError::InvalidResponse(format!(
-                "HTTP {status} with a body that is not the expected JSON ({e})"
+                "HTTP {status} with a body that is not JSON ({e})"
             ))
         }),
         300..=399 => Err(ClientError::Redirect { status }),
@@ -355,16 +369,11 @@ fn interpret<T: serde::de::DeserializeOwned>(response: HttpResponse) -> Result<T
             retry_after: retry_after
                 .and_then(|s| s.trim().parse::<u64>().ok())
                 .map(Duration::from_secs),
-            message: serde_json::from_slice::<ErrorEnvelope>(&body)
-                .map(|e| tidy_message(&e.error.message))
-                .unwrap_or_default(),
+            message: message().unwrap_or_default(),
         }),
-        _ => match serde_json::from_slice::<ErrorEnvelope>(&body) {
-            Ok(envelope) => Err(ClientError::Api {
-                status,
-                message: tidy_message(&envelope.error.message),
-            }),
-            Err(_) => Err(ClientError::Status { status }),
+        _ => match message() {
+            Some(message) => Err(ClientError::Api { status, message }),
+            None => Err(ClientError::Status { status }),
         },
     }
 }

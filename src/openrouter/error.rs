@@ -26,7 +26,7 @@ pub enum ClientError {
     #[error("OpenRouter's answer is larger than {limit} bytes")]
     TooLarge { limit: usize },
     /// No complete answer in time.
-    #[error("OpenRouter did not answer within {} s", .0.as_secs_f32())]
+    #[error("OpenRouter did not answer within {}", seconds_or_millis(.0))]
     Timeout(Duration),
     /// The request never got an answer: refused, reset, DNS, TLS, CORS, offline.
     #[error("could not reach OpenRouter at {url}: {reason}")]
@@ -43,5 +43,15 @@ impl ClientError {
             | ClientError::Redirect { status } => Some(*status),
             _ => None,
         }
+    }
+}
+
+/// `30 s` or `300 ms`: whole numbers, without the float formatting code in the page.
+fn seconds_or_millis(duration: &Duration) -> String {
+    let millis = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX);
+    if millis % 1000 == 0 {
+        format!("{} s", millis / 1000)
+    } else {
+        format!("{millis} ms")
     }
 }
