@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# Prints size figures for the release web build: ours, and a minimal Dioxus 0.7 hello-world built
-# the same way in the same run (the floor of the stack), raw and gzip -9, and the ratio.
-# Page-ready, round-trip and desktop figures are still to come (issue 7).
+# Prints the performance figures of openrouter-signin next to those of a minimal Dioxus 0.7
+# hello-world built the same way in the same run (the floor of the stack), and the ratios the
+# budgets are set in (docs/ARCHITECTURE.md, "Performance"):
+#   - the release web build in bytes, per kind, raw and gzip -9; and, for what the library alone
+#     costs an app, the hello-world with one SignInButton and use_openrouter_auth added;
+#   - page ready: median of 15 fresh loads in headless Chromium, served gzip from 127.0.0.1;
+#   - the sign-in round trip against the local mock OpenRouter, median of 10;
+#   - desktop: exec until the window is mapped under Xvfb, and resident memory after 2 s, median of 5.
+# Figures, not pass/fail: nothing here is timed against a limit. Needs 127.0.0.1:8787 free.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh >/dev/null
@@ -23,9 +29,13 @@ dioxus = { version = "${dioxus_features%%|*}", default-features = false, feature
 # dioxus-web 0.7.10 calls Window::location() without enabling web-sys's Location feature itself.
 web-sys = { version = "0.3", features = ["Location"] }
 
+[target.'cfg(not(target_arch = "wasm32"))'.dependencies]
+dioxus = { version = "${dioxus_features%%|*}", default-features = false, features = ["document"] }
+
 [features]
 default = ["web"]
 web = ["dioxus/web"]
+desktop = ["dioxus/desktop"]
 
 [profile.release]
 opt-level = "z"
@@ -41,11 +51,53 @@ panic = "abort"
 TOML
 cat >"$hello/src/main.rs" <<'RS'
 use dioxus::prelude::*;
+
+fn app() -> Element {
+    rsx! { h1 { "Hello, world" } }
+}
+
 fn main() {
-    dioxus::launch(|| rsx! { h1 { "Hello, world" } });
+    #[cfg(feature = "desktop")]
+    {
+        use dioxus::desktop::{Config, LogicalSize, WindowBuilder};
+        let window = WindowBuilder::new()
+            .with_title("hello-world")
+            .with_inner_size(LogicalSize::new(1200.0, 900.0));
+        let config = Config::new().with_window(window).with_menu(None);
+        dioxus::LaunchBuilder::desktop().with_cfg(config).launch(app);
+    }
+    #[cfg(not(feature = "desktop"))]
+    dioxus::launch(app);
 }
 RS
 cp Cargo.lock "$hello/Cargo.lock"
+
+# The hello-world plus the library: one SignInButton and the signed-in state.
+button=target/bench/button
+mkdir -p "$button/src"
+sed -e 's/^name = "hello"$/name = "button"/' \
+  -e 's|^web-sys = .*$|openrouter-signin = { path = "../../..", default-features = false }|' \
+  -e 's|^web = \["dioxus/web"\]$|web = ["dioxus/web", "openrouter-signin/web"]|' \
+  "$hello/Cargo.toml" >"$button/Cargo.toml"
+cat >"$button/src/main.rs" <<'RS'
+use dioxus::prelude::*;
+use openrouter_signin::{use_openrouter_auth, SignInButton};
+
+fn app() -> Element {
+    let auth = use_openrouter_auth();
+    rsx! {
+        SignInButton {}
+        if let Some(masked) = auth.masked_key() {
+            p { "Signed in ({masked})" }
+        }
+    }
+}
+
+fn main() {
+    dioxus::launch(app);
+}
+RS
+cp Cargo.lock "$button/Cargo.lock"
 
 build() { # crate-dir app-name
   # dx keeps old hashed files next to new ones: start from an empty output directory.
@@ -71,10 +123,43 @@ measure() { # name public-dir -> prints rows, sets total_gzip
 }
 
 mkdir -p target/bench
-OPENROUTER_BASE_URL=https://openrouter.ai build . openrouter-signin
+# The gallery calls the local mock, so that the round trip below can run; only the URL in the
+# page differs from a build for https://openrouter.ai (a few bytes).
+mock=http://127.0.0.1:8787
+OPENROUTER_BASE_URL=$mock python3 scripts/gallery-index.py >/dev/null
+OPENROUTER_BASE_URL=$mock build . openrouter-signin
 build "$hello" hello
+OPENROUTER_BASE_URL=$mock build "$button" button
+
+echo "== release web build, bytes"
 measure gallery target/dx/openrouter-signin/release/web/public
 ours=$total_gzip
 measure hello target/dx/hello/release/web/public
 floor=$total_gzip
-python3 -c "print(f'gallery / hello-world (gzip): {$ours / $floor:.2f}x (budget 1.25x)')"
+python3 -c "print(f'total gzip, gallery / hello-world: {$ours / $floor:.2f}x (budget 1.25x)')"
+measure button target/dx/button/release/web/public
+python3 -c "print(f'what the library adds to the hello-world: {$total_gzip - $floor} B gzip ({$total_gzip / $floor:.2f}x)')"
+
+echo "== web speed (headless Chromium; page ready from navigation start)"
+cargo build --quiet --locked -p openrouter-mock
+target/debug/openrouter-mock --addr 127.0.0.1:8787 --consent approve >target/bench/mock.log 2>&1 &
+mock_pid=$!
+trap 'kill "$mock_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do grep -q listening target/bench/mock.log && break; sleep 0.1; done
+grep -q listening target/bench/mock.log || { cat target/bench/mock.log; exit 1; }
+python3 scripts/bench-web.py target/dx/openrouter-signin/release/web/public target/dx/hello/release/web/public 15 10
+
+echo "== desktop (release builds, a real window under Xvfb)"
+cargo build --quiet --locked --release --bin openrouter-signin
+(cd "$hello" && CARGO_TARGET_DIR="$root/target" cargo build --quiet --locked --release --no-default-features --features desktop)
+# An unbundled binary finds its CSS through CARGO_MANIFEST_DIR.
+export CARGO_MANIFEST_DIR=$root OPENROUTER_BASE_URL=$mock
+xvfb-run -a -s "-screen 0 1200x900x24" bash -c '
+  python3 scripts/bench-desktop.py gallery target/release/openrouter-signin "Sign in with OpenRouter for Dioxus" 5 \
+    | tee target/bench/desktop-gallery.txt | grep -v "^#"
+  python3 scripts/bench-desktop.py hello-world target/release/hello hello-world 5 \
+    | tee target/bench/desktop-hello.txt | grep -v "^#"'
+ours=$(sed -n 's/^#mapped //p' target/bench/desktop-gallery.txt)
+floor=$(sed -n 's/^#mapped //p' target/bench/desktop-hello.txt)
+python3 -c "print(f'window mapped, gallery / hello-world: {$ours / $floor:.2f}x (budget 1.30x)')"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)"

@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""Web speed figures for scripts/bench.sh, in headless Chromium driven through chromedriver.
+
+usage: bench-web.py GALLERY_DIR HELLO_DIR [LOADS] [ROUND_TRIPS]
+
+- page ready: for each page, LOADS (15) fresh loads, each in a new browser with an empty profile,
+  of the page served gzip from 127.0.0.1. The time is the page's own clock (navigation start =
+  0) at the first moment every sign-in button of the gallery is in the document and the first is enabled (the
+  hello-world: its heading). A script installed before the page's own code watches for it with a
+  MutationObserver, so the figure is not rounded to a polling interval.
+- round trip: ROUND_TRIPS (10) sign-ins against the local mock OpenRouter, which must listen where
+  the gallery was built to call it and approve at once (`--consent approve`): from the click on
+  the hero's button, in the page's clock, until the returned page shows "Sign out". The same
+  browser does them all, as a user's would.
+
+Prints one line per figure (median, min and max in ms) and the ratios the budgets are set in.
+"""
+import gzip
+import http.server
+import json
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+# Every sign-in button of the gallery: the hero's, the options row's previews and the grid's 20.
+# Two of them are disabled on purpose (the loading and disabled previews); the hero's must not be.
+GALLERY_BUTTONS = 26
+WATCH = """
+(() => {
+  const ready = () => {
+    const found = document.querySelectorAll(%(selector)s);
+    return found.length >= %(count)d && !found[0].disabled;
+  };
+  const check = () => {
+    if (window.__benchReady === undefined && ready()) {
+      window.__benchReady = performance.now();
+      window.__benchReadyAt = performance.timeOrigin + performance.now();
+    }
+  };
+  new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true });
+})();
+"""
+TYPES = {".wasm": "application/wasm", ".js": "text/javascript", ".css": "text/css", ".html": "text/html"}
+
+
+def serve_gzip(root):
+    """Serves ROOT on a free port of 127.0.0.1, each file gzip -9 when the client takes gzip."""
+    cache = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):
+            path = self.path.split("?", 1)[0].split("#", 1)[0]
+            file = (Path(root) / path.lstrip("/")).resolve()
+            if path.endswith("/") or not file.is_file() or Path(root).resolve() not in file.parents:
+                file = Path(root) / "index.html"  # the single page answers every route
+            if file not in cache:
+                body = file.read_bytes()
+                cache[file] = (body, gzip.compress(body, 9))
+            plain, packed = cache[file]
+            zipped = "gzip" in self.headers.get("Accept-Encoding", "")
+            body = packed if zipped else plain
+            self.send_response(200)
+            self.send_header("Content-Type", TYPES.get(file.suffix, "application/octet-stream"))
+            self.send_header("Content-Length", str(len(body)))
+            if zipped:
+                self.send_header("Content-Encoding", "gzip")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    class Server(http.server.ThreadingHTTPServer):
+        def handle_error(self, request, client_address):
+            pass  # a browser closed early: nothing to report
+
+    server = Server(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Browser:
+    """One headless Chromium with an empty profile, through chromedriver."""
+
+    def __init__(self, driver):
+        self.driver = driver
+        self.profile = tempfile.TemporaryDirectory()
+        args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-extensions", "--no-first-run", f"--user-data-dir={self.profile.name}",
+                "--window-size=1200,900"]
+        caps = {"capabilities": {"alwaysMatch": {"goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args}}}}
+        self.session = driver("POST", "/session", caps)["sessionId"]
+
+    def call(self, method, path, body=None):
+        return self.driver(method, f"/session/{self.session}{path}", body)
+
+    def watch(self, selector, count):
+        script = WATCH % {"selector": json.dumps(selector), "count": count}
+        self.call("POST", "/goog/cdp/execute",
+                  {"cmd": "Page.addScriptToEvaluateOnNewDocument", "params": {"source": script}})
+
+    def js(self, script):
+        return self.call("POST", "/execute/sync", {"script": script, "args": []})
+
+    def wait(self, script, what, timeout=30):
+        deadline = time.time() + timeout
+        while True:
+            try:
+                value = self.js(script)
+            except urllib.error.HTTPError:
+                value = None  # between two documents
+            if value is not None and value is not False:
+                return value
+            if time.time() > deadline:
+                sys.exit(f"bench-web: no {what} within {timeout} s")
+            time.sleep(0.02)
+
+    def close(self):
+        try:
+            self.call("DELETE", "")
+        finally:
+            self.profile.cleanup()
+
+
+def figures(name, values):
+    print(f"{name:34s} median {statistics.median(values):7.1f} ms   min {min(values):7.1f}   max {max(values):7.1f}"
+          f"   (n={len(values)})")
+    return statistics.median(values)
+
+
+def main():
+    gallery_dir, hello_dir = sys.argv[1], sys.argv[2]
+    loads = int(sys.argv[3]) if len(sys.argv) > 3 else 15
+    trips = int(sys.argv[4]) if len(sys.argv) > 4 else 10
+    gallery, hello = serve_gzip(gallery_dir), serve_gzip(hello_dir)
+
+    port = free_port()
+    chromedriver = subprocess.Popen(["chromedriver", f"--port={port}"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def driver(method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return json.loads(response.read())["value"]
+
+    try:
+        for _ in range(100):
+            try:
+                driver("GET", "/status")
+                break
+            except OSError:
+                time.sleep(0.1)
+
+        pages = {"gallery": (gallery, ".openrouter-signin-button", GALLERY_BUTTONS),
+                 "hello": (hello, "h1", 1)}
+        ready = {name: [] for name in pages}
+        # Interleaved, so that whatever else the machine does weighs on both alike.
+        for _ in range(loads):
+            for name, (url, selector, count) in pages.items():
+                browser = Browser(driver)
+                try:
+                    browser.watch(selector, count)
+                    browser.call("POST", "/url", {"url": url})
+                    ready[name].append(browser.wait("return window.__benchReady", f"{name} page ready"))
+                finally:
+                    browser.close()
+        gallery_ready = figures("page ready, gallery", ready["gallery"])
+        hello_ready = figures("page ready, hello-world", ready["hello"])
+        print(f"page ready, gallery / hello-world: {gallery_ready / hello_ready:.2f}x (budget 1.30x)")
+
+        browser = Browser(driver)
+        trip_times = []
+        try:
+            browser.watch("#sign-out", 1)
+            for _ in range(trips):
+                browser.call("POST", "/url", {"url": gallery})
+                browser.wait("return !!document.querySelector('#hero-sign-in:enabled')", "signed-out gallery")
+                clicked = browser.js("""
+                    const at = performance.timeOrigin + performance.now();
+                    document.querySelector('#hero-sign-in').click();
+                    return at;""")
+                shown = browser.wait("return location.search === '' && window.__benchReadyAt",
+                                     "Sign out after the round trip")
+                trip_times.append(shown - clicked)
+                browser.js("localStorage.clear(); sessionStorage.clear()")
+        finally:
+            browser.close()
+        trip = figures("sign-in round trip (mock)", trip_times)
+        print(f"round trip / gallery page ready: {trip / gallery_ready:.2f} page loads (budget 3)")
+    finally:
+        chromedriver.terminate()
+
+
+if __name__ == "__main__":
+    main()
