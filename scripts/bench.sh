@@ -6,7 +6,8 @@
 #     costs an app, the hello-world with one SignInButton and use_openrouter_auth added;
 #   - page ready: median of 15 fresh loads in headless Chromium, served gzip from 127.0.0.1;
 #   - the sign-in round trip against the local mock OpenRouter, median of 10;
-#   - desktop: exec until the window is mapped under Xvfb, and resident memory after 2 s, median of 5.
+#   - desktop: exec until the window is mapped under Xvfb, and resident memory after 2 s, median of 5;
+#   - what the gallery's wasm has beyond the hello-world's, by crate (twiggy, installed if missing).
 # Figures, not pass/fail: nothing here is timed against a limit. Needs 127.0.0.1:8787 free.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -139,6 +140,15 @@ floor=$total_gzip
 python3 -c "print(f'total gzip, gallery / hello-world: {$ours / $floor:.2f}x (budget 1.25x)')"
 measure button target/dx/button/release/web/public
 python3 -c "print(f'what the library adds to the hello-world: {$total_gzip - $floor} B gzip ({$total_gzip / $floor:.2f}x)')"
+
+echo "== what the gallery's wasm has beyond the hello-world's, by crate (twiggy)"
+command -v twiggy >/dev/null || cargo install twiggy --version 0.8.0 --locked --quiet
+# dx's output has no names; the same crates built by cargo (before wasm-bindgen and wasm-opt) do.
+wasm_release() { cargo build --quiet --target wasm32-unknown-unknown --profile wasm-release "$@"; }
+OPENROUTER_BASE_URL=$mock wasm_release --locked --no-default-features --features web --bin openrouter-signin
+(cd "$hello" && CARGO_TARGET_DIR="$root/target" wasm_release)
+python3 scripts/wasm-by-crate.py target/wasm32-unknown-unknown/wasm-release/openrouter-signin.wasm \
+  target/wasm32-unknown-unknown/wasm-release/hello.wasm 12
 
 echo "== web speed (headless Chromium; page ready from navigation start)"
 cargo build --quiet --locked -p openrouter-mock
