@@ -210,6 +210,18 @@ fn the_page_signs_in_under_its_content_security_policy_and_it_blocks_other_hosts
             )
             .await;
         assert_eq!(inline_scripts, json!(0), "no inline script in the page");
+        // The two stylesheets dx wrote into the page, found by the components, not added again.
+        let stylesheets = s
+            .exec(
+                "return Array.from(document.querySelectorAll('link[rel=stylesheet]'),
+                   l => l.getAttribute('href').replace(/-dxh[0-9a-f]+/, '')).sort()",
+                json!([]),
+            )
+            .await;
+        assert_eq!(
+            stylesheets,
+            json!(["/./assets/gallery.css", "/./assets/openrouter-signin.css"])
+        );
 
         // Everything the app does (the exchange, the key status, a streamed answer) still works.
         sign_in(f, s).await;

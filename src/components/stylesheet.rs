@@ -31,8 +31,22 @@ pub fn LinkStylesheet(
 /// the same URL. A page without a document or head is left alone: there is nothing to style.
 #[cfg(target_arch = "wasm32")]
 fn ensure_linked(href: &str) {
+    use std::cell::RefCell;
     use wasm_bindgen::JsCast;
     use web_sys::HtmlLinkElement;
+
+    // Every button asks; the page is searched once per stylesheet.
+    thread_local!(static SEEN: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) });
+    let first_time = SEEN.with_borrow_mut(|seen| {
+        let new = !seen.iter().any(|known| known == href);
+        if new {
+            seen.push(href.to_owned());
+        }
+        new
+    });
+    if !first_time {
+        return;
+    }
 
     let Some(document) = web_sys::window().and_then(|window| window.document()) else {
         return;
