@@ -19,16 +19,15 @@ Prints one line per figure (median, min and max in ms) and the ratios the budget
 import gzip
 import http.server
 import json
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
-import urllib.request
 from pathlib import Path
+
+from chromedriver import Browser as BaseBrowser
+from chromedriver import Driver
 
 # Every sign-in button of the gallery: the hero's, the options row's previews and the grid's 20.
 # Two of them are disabled on purpose (the loading and disabled previews); the hero's must not be.
@@ -94,35 +93,13 @@ def serve_gzip(root):
     return f"http://127.0.0.1:{server.server_address[1]}/"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Browser:
-    """One headless Chromium with an empty profile, through chromedriver."""
-
-    def __init__(self, driver):
-        self.driver = driver
-        self.profile = tempfile.TemporaryDirectory()
-        args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-extensions", "--no-first-run", f"--user-data-dir={self.profile.name}",
-                "--window-size=1200,900"]
-        caps = {"capabilities": {"alwaysMatch": {"goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args}}}}
-        self.session = driver("POST", "/session", caps)["sessionId"]
-
-    def call(self, method, path, body=None):
-        return self.driver(method, f"/session/{self.session}{path}", body)
+class Browser(BaseBrowser):
+    """A fresh browser that can watch for readiness and wait for a condition."""
 
     def watch(self, selector, count):
         script = WATCH % {"selector": json.dumps(selector), "count": count}
         self.call("POST", "/goog/cdp/execute",
                   {"cmd": "Page.addScriptToEvaluateOnNewDocument", "params": {"source": script}})
-
-    def js(self, script):
-        return self.call("POST", "/execute/sync", {"script": script, "args": []})
 
     def wait(self, script, what, timeout=30):
         deadline = time.time() + timeout
@@ -137,12 +114,6 @@ class Browser:
                 sys.exit(f"bench-web: no {what} within {timeout} s")
             time.sleep(0.02)
 
-    def close(self):
-        try:
-            self.call("DELETE", "")
-        finally:
-            self.profile.cleanup()
-
 
 def figures(name, values):
     print(f"{name:34s} median {statistics.median(values):7.1f} ms   min {min(values):7.1f}   max {max(values):7.1f}"
@@ -156,25 +127,7 @@ def main():
     trips = int(sys.argv[4]) if len(sys.argv) > 4 else 10
     gallery, hello = serve_gzip(gallery_dir), serve_gzip(hello_dir)
 
-    port = free_port()
-    chromedriver = subprocess.Popen(["chromedriver", f"--port={port}"],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    def driver(method, path, body=None):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=120) as response:
-            return json.loads(response.read())["value"]
-
-    try:
-        for _ in range(100):
-            try:
-                driver("GET", "/status")
-                break
-            except OSError:
-                time.sleep(0.1)
-
+    with Driver() as driver:
         pages = {"gallery": (gallery, ".openrouter-signin-button", GALLERY_BUTTONS),
                  "hello": (hello, "h1", 1)}
         ready = {name: [] for name in pages}
@@ -186,7 +139,7 @@ def main():
                     # Let the new browser finish starting up, so that its own work is not timed.
                     time.sleep(0.5)
                     browser.watch(selector, count)
-                    browser.call("POST", "/url", {"url": url})
+                    browser.goto(url)
                     ready[name].append(browser.wait("return window.__benchReady", f"{name} page ready"))
                 finally:
                     browser.close()
@@ -201,7 +154,7 @@ def main():
         try:
             browser.watch("#sign-out", 1)
             for _ in range(trips):
-                browser.call("POST", "/url", {"url": gallery})
+                browser.goto(gallery)
                 browser.wait("return !!document.querySelector('#hero-sign-in:enabled')", "signed-out gallery")
                 clicked = browser.js("""
                     const at = performance.timeOrigin + performance.now();
@@ -215,8 +168,6 @@ def main():
             browser.close()
         trip = figures("sign-in round trip (mock)", trip_times)
         print(f"round trip / gallery page ready: {trip / gallery_ready:.2f} page loads (budget 3)")
-    finally:
-        chromedriver.terminate()
 
 
 if __name__ == "__main__":
