@@ -127,6 +127,7 @@ mkdir -p target/bench
 # The gallery calls the local mock, so that the round trip below can run; only the URL in the
 # page differs from a build for https://openrouter.ai (a few bytes).
 mock=http://127.0.0.1:8787
+trap 'OPENROUTER_BASE_URL= python3 scripts/gallery-index.py >/dev/null || true' EXIT # index.html is left allowing https://openrouter.ai
 OPENROUTER_BASE_URL=$mock python3 scripts/gallery-index.py >/dev/null
 OPENROUTER_BASE_URL=$mock build . openrouter-signin
 build "$hello" hello
@@ -154,7 +155,7 @@ echo "== web speed (headless Chromium; page ready from navigation start)"
 cargo build --quiet --locked -p openrouter-mock
 target/debug/openrouter-mock --addr 127.0.0.1:8787 --consent approve >target/bench/mock.log 2>&1 &
 mock_pid=$!
-trap 'kill "$mock_pid" 2>/dev/null || true' EXIT
+trap 'kill "$mock_pid" 2>/dev/null || true; OPENROUTER_BASE_URL= python3 scripts/gallery-index.py >/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q listening target/bench/mock.log && break; sleep 0.1; done
 grep -q listening target/bench/mock.log || { cat target/bench/mock.log; exit 1; }
 python3 scripts/bench-web.py target/dx/openrouter-signin/release/web/public target/dx/hello/release/web/public 15 10

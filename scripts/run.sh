@@ -15,7 +15,8 @@ if [ -z "${OPENROUTER_BASE_URL:-}" ]; then
   cargo build --quiet --locked -p openrouter-mock
   target/debug/openrouter-mock --addr 127.0.0.1:8787 &
   mock_pid=$!
-  trap 'kill "$mock_pid" 2>/dev/null || true' EXIT
+  # index.html is left allowing https://openrouter.ai, whatever this run wrote into it.
+  trap 'kill "$mock_pid" 2>/dev/null || true; OPENROUTER_BASE_URL= python3 scripts/gallery-index.py >/dev/null || true' EXIT
   export OPENROUTER_BASE_URL=http://127.0.0.1:8787
   echo "local mock OpenRouter on $OPENROUTER_BASE_URL (approve or deny on its page)"
 fi

@@ -13,6 +13,8 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   rm -rf "$work"
+  # index.html is left allowing https://openrouter.ai.
+  OPENROUTER_BASE_URL= python3 scripts/gallery-index.py >/dev/null || true
 }
 trap cleanup EXIT
 

@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 step() { printf '\n==> %s\n' "$*"; }
+# The web build below writes index.html for the mock; leave it allowing https://openrouter.ai.
+trap 'OPENROUTER_BASE_URL= python3 scripts/gallery-index.py >/dev/null || true' EXIT
 started=$SECONDS
 
 step "cargo fmt --check"
