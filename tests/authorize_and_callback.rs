@@ -306,3 +306,21 @@ fn cleaning_removes_only_our_parameters() {
         "http://h/p?codes=1&mystate=2"
     );
 }
+
+#[test]
+fn cleaning_reads_a_bare_query_as_parsing_does() {
+    // Found by the callback fuzz target: a bare query was taken for a path and kept whole.
+    assert_eq!(strip_callback_params("a=1&error=x&b=2#f"), "a=1&b=2#f");
+    assert_eq!(strip_callback_params("code=c&state=s"), "");
+    assert_eq!(strip_callback_params("?code=c&keep"), "?keep");
+    assert_eq!(strip_callback_params("/path"), "/path");
+    // Text before a `?` stays a path: cleaning it again changes nothing.
+    assert_eq!(strip_callback_params("a&?code=1#f"), "a&?#f");
+    assert_eq!(strip_callback_params("a&?#f"), "a&?#f");
+    assert_eq!(
+        parse_callback(&strip_callback_params(
+            "ht.1.:8[cess_dmn\u{18}ed&error=ors_x"
+        )),
+        Ok(CallbackParams::Absent)
+    );
+}

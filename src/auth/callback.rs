@@ -195,22 +195,32 @@ fn hex_digit(b: u8) -> Option<u8> {
 
 /// `input` with our parameters removed from its query, everything else (path, other
 /// parameters in their order, fragment) kept. Used to clean the address bar after a return.
+/// `input` is read as [`parse_callback`] reads it (a URL, `?query` or bare query), so what it
+/// returns never parses as a return.
 pub fn strip_callback_params(input: &str) -> String {
     let (before_fragment, fragment) = match input.split_once('#') {
         Some((b, f)) => (b, Some(f)),
         None => (input, None),
     };
-    let (path, query) = before_fragment
-        .split_once('?')
-        .unwrap_or((before_fragment, ""));
+    let (path, query, mark) = match before_fragment.split_once('?') {
+        Some((path, query)) => (path, query, "?"),
+        None if before_fragment.contains("://") || before_fragment.starts_with('/') => {
+            (before_fragment, "", "")
+        }
+        None => ("", before_fragment, ""),
+    };
     let kept: Vec<&str> = query
         .split('&')
         .filter(|p| !p.is_empty() && !OURS.contains(&p.split('=').next().unwrap_or_default()))
         .collect();
+    let looks_like_path = |text: &str| text.contains("://") || text.starts_with('/');
     let mut out = path.to_owned();
     if !kept.is_empty() {
-        out.push('?');
+        out.push_str(mark);
         out.push_str(&kept.join("&"));
+    } else if !mark.is_empty() && !path.is_empty() && !looks_like_path(path) {
+        // Without its `?`, text like `a&b` would be read back as a bare query, not a path.
+        out.push('?');
     }
     if let Some(fragment) = fragment {
         out.push('#');
