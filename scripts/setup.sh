@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 
 DX_VERSION=0.7.10
 DENY_VERSION=0.20.2
+FUZZ_VERSION=0.13.2
 ESBUILD_VERSION=0.27.3
 BINARYEN_VERSION=129
 DX_TOOLS="${XDG_DATA_HOME:-$HOME/.local/share}/.dx/tools"
@@ -63,6 +64,12 @@ fi
 if ! cargo deny --version 2>/dev/null | grep -q "$DENY_VERSION"; then
   log "installing cargo-deny $DENY_VERSION"
   cargo install cargo-deny --version "$DENY_VERSION" --locked --quiet
+fi
+
+# 4c. cargo-fuzz, for the coverage-guided fuzz targets in fuzz/ (under a minute).
+if ! cargo fuzz --version 2>/dev/null | grep -q "$FUZZ_VERSION"; then
+  log "installing cargo-fuzz $FUZZ_VERSION"
+  cargo install cargo-fuzz --version "$FUZZ_VERSION" --locked --quiet
 fi
 
 # 5. dx's helpers from the npm registry, where dx looks for its own downloads.

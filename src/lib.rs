@@ -25,6 +25,10 @@ pub mod components;
 pub mod openrouter;
 mod platform;
 
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
+
 pub use auth::{
     on_auth_change, use_openrouter_auth, AuthState, AuthStatus, AuthSubscription, FlowError,
     OpenRouterAuth,

@@ -190,6 +190,25 @@ async fn read_head(stream: &mut TcpStream) -> Result<String, Verdict> {
     }
 }
 
+/// For the fuzz target: judges `head` against a fixed path and state. Only a `GET` of that path
+/// may be accepted, and the page answered never carries markup from the request.
+#[cfg(fuzzing)]
+pub(crate) fn fuzz_request(head: &str) {
+    const PATH: &str = "/openrouter-callback/0123456789abcdef0123456789abcdef";
+    let state =
+        State::from_stored("ors_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into()).expect("a valid state");
+    if let Verdict::Accept(target) = judge(head, PATH, &state) {
+        assert!(head.starts_with("GET "), "{head:?}");
+        assert!(target.starts_with(PATH), "{target:?}");
+        let tags = |page: &str| page.matches('<').count();
+        assert_eq!(
+            tags(&result_page(&target)),
+            tags(&page("", "")),
+            "{target:?}"
+        );
+    }
+}
+
 /// Decides what a request is, from its head alone.
 fn judge(head: &str, path: &str, state: &State) -> Verdict {
     let bad = |text: &str| Verdict::Refuse(400, "Bad Request", text.to_owned());

@@ -6,7 +6,7 @@ mod authorize;
 mod callback;
 mod flow;
 #[cfg(not(target_arch = "wasm32"))]
-mod loopback;
+pub(crate) mod loopback;
 mod pkce;
 #[cfg(not(target_arch = "wasm32"))]
 #[path = "desktop.rs"]

@@ -5,7 +5,7 @@
 mod base_url;
 mod client;
 mod error;
-mod json;
+pub(crate) mod json;
 mod key;
 #[cfg(not(target_arch = "wasm32"))]
 mod native;
