@@ -48,7 +48,7 @@ if [ "$status" -eq 0 ]; then
     mkdir -p "fuzz/corpus/$target"
     if cargo fuzz run --fuzz-dir fuzz --sanitizer none --target-dir target/fuzz "$target" \
       "fuzz/corpus/$target" "fuzz/seeds/$target" -- -runs=1000000 -max_len=4096 >"target/fuzz-$target.log" 2>&1; then
-      echo "fuzz target $target: $(grep -E '^#[0-9]+ +DONE' "target/fuzz-$target.log" | tail -n 1)"
+      echo "fuzz target $target: $(grep -E '^#[0-9]+[[:space:]]+DONE' "target/fuzz-$target.log" | tail -n 1)"
       echo "fuzz target $target: 1 passed" >>target/test-output.log
     else
       tail -n 40 "target/fuzz-$target.log"
