@@ -1,8 +1,11 @@
 //! The chat client against the mock over HTTP on 127.0.0.1: whole and streamed answers, every
 //! failure the panel has to explain, app attribution, and stopping a stream by dropping it.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
+use common::visit;
 use openrouter_mock::{ChatFailure, ConsentMode, MockServer};
 use openrouter_signin::auth::storage::MemoryStore;
 use openrouter_signin::auth::{begin_sign_in, finish_sign_in, Return};
@@ -17,14 +20,7 @@ async fn signed_in() -> (MockServer, OpenRouterClient, ApiKey) {
     let base = BaseUrl::parse(&mock.base_url()).unwrap();
     let store = MemoryStore::new();
     let url = begin_sign_in(&store, &base, "http://127.0.0.1:1/cb", now_ms()).unwrap();
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let back = http.get(&url).send().await.unwrap().headers()["location"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let back = visit(&url).await;
     let client = OpenRouterClient::new(base)
         .unwrap()
         .with_timeout(Duration::from_secs(5))

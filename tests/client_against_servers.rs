@@ -1,8 +1,11 @@
 //! The OpenRouter client against answers the flow tests do not produce: redirects, oversize and
 //! cut-off bodies, error bodies that are not OpenRouter's, and key info.
 
+mod common;
+
 use std::time::Duration;
 
+use common::visit;
 use openrouter_mock::{ConsentMode, Failure, MockServer};
 use openrouter_signin::auth::storage::MemoryStore;
 use openrouter_signin::auth::{begin_sign_in, finish_sign_in, FlowError, Return};
@@ -44,14 +47,7 @@ async fn exchange_with(failure: Failure) -> ClientError {
         now_ms(),
     )
     .unwrap();
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let back = http.get(&url).send().await.unwrap().headers()["location"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let back = visit(&url).await;
     mock.inject_exchange_failure(failure);
     match finish_sign_in(&store, &client(&mock.base_url()), &back, now_ms()).await {
         Err(FlowError::Exchange(e)) => e,

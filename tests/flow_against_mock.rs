@@ -1,8 +1,11 @@
 //! The whole sign-in against the local mock OpenRouter over real HTTP on 127.0.0.1:
 //! start -> approve or deny on the mock -> return -> exchange -> stored key, and every failure.
 
+mod common;
+
 use std::time::Duration;
 
+use common::visit;
 use openrouter_mock::{ConsentMode, Failure, MockServer};
 use openrouter_signin::auth::storage::{AuthStore, MemoryStore};
 use openrouter_signin::auth::{
@@ -22,21 +25,6 @@ fn earlier_key() -> ApiKey {
     getrandom::getrandom(&mut bytes).unwrap();
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     ApiKey::parse(format!("sk-or-v1-{hex}")).unwrap()
-}
-
-/// Plays the browser: opens the authorize URL and returns where the mock sends it back.
-async fn visit(url: &str) -> String {
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let response = http.get(url).send().await.unwrap();
-    assert!(
-        response.status().is_redirection(),
-        "the mock answered {}",
-        response.status()
-    );
-    response.headers()["location"].to_str().unwrap().to_owned()
 }
 
 /// Starts a sign-in with `store` and lets the mock answer it under `consent`.

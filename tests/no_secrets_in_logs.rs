@@ -1,9 +1,12 @@
 //! A whole sign-in, key check and streamed chat with every log at TRACE level captured (tracing,
 //! and the `log` records of reqwest and friends): the key, the verifier and the code never appear.
 
+mod common;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
+use common::visit;
 use openrouter_mock::{ConsentMode, MockServer};
 use openrouter_signin::auth::storage::{AuthStore, MemoryStore};
 use openrouter_signin::auth::{begin_sign_in, finish_sign_in, Return};
@@ -42,14 +45,7 @@ async fn secrets_never_reach_the_logs() {
     let pending = store.take_pending().unwrap().unwrap();
     let verifier = pending.verifier.expose_secret().to_owned();
     store.save_pending(&pending).unwrap();
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let back = http.get(&url).send().await.unwrap().headers()["location"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let back = visit(&url).await;
     let code = back
         .split("code=")
         .nth(1)
