@@ -22,6 +22,9 @@ cargo deny --offline --locked check licenses bans sources
 step "clippy, native (desktop feature)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "clippy, the library with its optional serde feature"
+cargo clippy -p openrouter-signin --lib --features serde --locked -- -D warnings
+
 step "clippy, wasm32 (web feature)"
 cargo clippy -p openrouter-signin --target wasm32-unknown-unknown --no-default-features --features web --locked -- -D warnings
 
