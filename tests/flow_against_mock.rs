@@ -9,7 +9,8 @@ use common::visit;
 use openrouter_mock::{ConsentMode, Failure, MockServer};
 use openrouter_signin::auth::storage::{AuthStore, MemoryStore};
 use openrouter_signin::auth::{
-    begin_headless_sign_in, begin_sign_in, finish_sign_in, finish_with_code, FlowError, Return,
+    begin_headless_sign_in, begin_sign_in, finish_sign_in, finish_with_code, parse_callback,
+    CallbackParams, FlowError, Return,
 };
 use openrouter_signin::{now_ms, ApiKey, BaseUrl, ClientError, OpenRouterClient};
 
@@ -270,14 +271,10 @@ async fn a_tampered_state_never_reaches_the_network() {
 
     // A return with no state at all is refused the same way.
     let back = start_and_return(&mock, &store, ConsentMode::AutoApprove).await;
-    let code = back
-        .split("code=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap();
-    let without_state = format!("{CALLBACK}&code={code}");
+    let Ok(CallbackParams::Code { code, .. }) = parse_callback(&back) else {
+        panic!("no code in {back}");
+    };
+    let without_state = format!("{CALLBACK}&code={}", code.expose_secret());
     let error = finish_sign_in(&store, &client_for(&mock), &without_state, now_ms())
         .await
         .unwrap_err();

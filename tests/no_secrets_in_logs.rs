@@ -9,7 +9,9 @@ use std::sync::{Arc, Mutex};
 use common::visit;
 use openrouter_mock::{ConsentMode, MockServer};
 use openrouter_signin::auth::storage::{AuthStore, MemoryStore};
-use openrouter_signin::auth::{begin_sign_in, finish_sign_in, Return};
+use openrouter_signin::auth::{
+    begin_sign_in, finish_sign_in, parse_callback, CallbackParams, Return,
+};
 use openrouter_signin::openrouter::{ChatMessage, ChatRequest};
 use openrouter_signin::{now_ms, BaseUrl, OpenRouterClient};
 
@@ -46,14 +48,10 @@ async fn secrets_never_reach_the_logs() {
     let verifier = pending.verifier.expose_secret().to_owned();
     store.save_pending(&pending).unwrap();
     let back = visit(&url).await;
-    let code = back
-        .split("code=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap()
-        .to_owned();
+    let Ok(CallbackParams::Code { code, .. }) = parse_callback(&back) else {
+        panic!("no code in {back}");
+    };
+    let code = code.expose_secret().to_owned();
     let client = OpenRouterClient::new(base).unwrap();
     tracing::debug!(?client, "client ready");
     let Ok(Return::SignedIn(signed_in)) = finish_sign_in(&store, &client, &back, now_ms()).await

@@ -603,6 +603,16 @@ async fn send_prompt(s: &Session, prompt: &str) {
     s.click("#send").await;
 }
 
+async fn prompt_value(s: &Session) -> serde_json::Value {
+    s.exec("return document.querySelector('#prompt').value", json!([]))
+        .await
+}
+
+async fn send_disabled(s: &Session) -> serde_json::Value {
+    s.exec("return document.querySelector('#send').disabled", json!([]))
+        .await
+}
+
 #[test]
 #[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
 fn the_key_status_shows_and_the_chat_answer_streams_in() {
@@ -680,11 +690,7 @@ fn stop_stops_the_stream() {
             .await
             .unwrap_or_default()
             .contains("Stopped"));
-        assert_eq!(
-            s.exec("return document.querySelector('#send').disabled", json!([]))
-                .await,
-            json!(false)
-        );
+        assert_eq!(send_disabled(s).await, json!(false));
     });
 }
 
@@ -707,11 +713,7 @@ fn chat_failures_are_explained_and_the_prompt_is_kept() {
             error.as_str().unwrap().contains("Out of credits"),
             "{error}"
         );
-        assert_eq!(
-            s.exec("return document.querySelector('#prompt').value", json!([]))
-                .await,
-            json!(prompt)
-        );
+        assert_eq!(prompt_value(s).await, json!(prompt));
 
         f.mock.inject_chat_failure(ChatFailure::RateLimited {
             retry_after_secs: 2,
@@ -727,8 +729,7 @@ fn chat_failures_are_explained_and_the_prompt_is_kept() {
         assert!(error.as_bool().unwrap());
         assert!(s.text("#chat-error").await.unwrap().contains("2 s"));
         assert_eq!(
-            s.exec("return document.querySelector('#send').disabled", json!([]))
-                .await,
+            send_disabled(s).await,
             json!(true),
             "Retry-After is honoured"
         );
@@ -754,11 +755,7 @@ fn chat_failures_are_explained_and_the_prompt_is_kept() {
             !s.text("#answer").await.unwrap().is_empty(),
             "the text before the error stays"
         );
-        assert_eq!(
-            s.exec("return document.querySelector('#prompt').value", json!([]))
-                .await,
-            json!(prompt)
-        );
+        assert_eq!(prompt_value(s).await, json!(prompt));
     });
 }
 
