@@ -103,7 +103,10 @@ cp Cargo.lock "$button/Cargo.lock"
 build() { # crate-dir app-name
   # dx keeps old hashed files next to new ones: start from an empty output directory.
   rm -rf "$root/target/dx/$2/release/web/public"
-  (cd "$1" && CARGO_TARGET_DIR="$root/target" dx build --platform web --release >"$root/target/bench/$2.log" 2>&1) \
+  # dx keeps the DWARF of std and of every crate in a release wasm unless told not to: about
+  # 60 KB gzip that a browser never reads without a debugging extension. A page ships without it.
+  (cd "$1" && CARGO_TARGET_DIR="$root/target" dx build --platform web --release --debug-symbols false \
+    >"$root/target/bench/$2.log" 2>&1) \
     || { tail -n 30 "$root/target/bench/$2.log"; exit 1; }
 }
 
