@@ -4,7 +4,9 @@
 usage: bench-web.py GALLERY_DIR HELLO_DIR [LOADS] [ROUND_TRIPS]
 
 - page ready: for each page, LOADS (15) fresh loads, each in a new browser with an empty profile
-  that is given half a second to finish starting (its own start-up work is not the page's), of
+  that is first left to finish starting until its processes are idle (its own start-up work is
+  not the page's: a user's browser is already running; timing it half a second after start, the
+  ratio below wandered from 1.20x to 1.54x between runs of the same builds), of
   the page served gzip -9 from 127.0.0.1 (compressed in advance). The time is the page's own clock (navigation start =
   0) at the first moment every sign-in button of the gallery is in the document and the first is enabled (the
   hello-world: its heading). A script installed before the page's own code watches for it with a
@@ -115,6 +117,33 @@ class Browser(BaseBrowser):
             time.sleep(0.02)
 
 
+def browser_cpu_ticks():
+    """CPU time (clock ticks) used so far by every Chromium process on the machine."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # the process has ended
+        name, rest = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+        if name.startswith("chrom") and name != "chromedriver":
+            total += int(rest[11]) + int(rest[12])  # utime and stime
+    return total
+
+
+def settle(quiet_samples=3, interval=0.1, at_least=0.5, at_most=5.0):
+    """Waits until the browsers have used at most one clock tick in each of QUIET_SAMPLES intervals
+    in a row (after AT_LEAST seconds, before AT_MOST)."""
+    start = time.time()
+    time.sleep(at_least)
+    quiet, last = 0, browser_cpu_ticks()
+    while quiet < quiet_samples and time.time() - start < at_most:
+        time.sleep(interval)
+        now = browser_cpu_ticks()
+        quiet = quiet + 1 if now - last <= 1 else 0
+        last = now
+
+
 def figures(name, values):
     print(f"{name:34s} median {statistics.median(values):7.1f} ms   min {min(values):7.1f}   max {max(values):7.1f}"
           f"   (n={len(values)})")
@@ -137,7 +166,7 @@ def main():
                 browser = Browser(driver)
                 try:
                     # Let the new browser finish starting up, so that its own work is not timed.
-                    time.sleep(0.5)
+                    settle()
                     browser.watch(selector, count)
                     browser.goto(url)
                     ready[name].append(browser.wait("return window.__benchReady", f"{name} page ready"))
