@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything openrouter-signin needs to build, run and test, on Debian 12 as root.
+# Installs everything openrouter-signin needs to build and run, on Debian 12 as root; with
+# --test, also the tools only the test command uses (cargo-deny, cargo-fuzz).
 # Each step looks first and skips what is already there, so running it again costs seconds.
 # Only the package registries are used (Debian, crates.io, npm): dx's own downloads of helper
 # binaries fail offline, so its helpers are put where it looks for them.
@@ -12,6 +13,12 @@ FUZZ_VERSION=0.13.2
 ESBUILD_VERSION=0.27.3
 BINARYEN_VERSION=129
 DX_TOOLS="${XDG_DATA_HOME:-$HOME/.local/share}/.dx/tools"
+
+case "${1:-}" in
+  "") for_tests=false ;;
+  --test) for_tests=true ;;
+  *) echo "usage: $0 [--test]" >&2; exit 2 ;;
+esac
 
 log() { printf '==> %s\n' "$*"; }
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -61,13 +68,13 @@ if [ -n "$bindgen_version" ] && ! wasm-bindgen --version 2>/dev/null | grep -q "
 fi
 
 # 4b. cargo-deny, which the test command runs offline on licenses, bans and sources (2 minutes).
-if ! cargo deny --version 2>/dev/null | grep -q "$DENY_VERSION"; then
+if $for_tests && ! cargo deny --version 2>/dev/null | grep -q "$DENY_VERSION"; then
   log "installing cargo-deny $DENY_VERSION"
   cargo install cargo-deny --version "$DENY_VERSION" --locked --quiet
 fi
 
 # 4c. cargo-fuzz, for the coverage-guided fuzz targets in fuzz/ (under a minute).
-if ! cargo fuzz --version 2>/dev/null | grep -q "$FUZZ_VERSION"; then
+if $for_tests && ! cargo fuzz --version 2>/dev/null | grep -q "$FUZZ_VERSION"; then
   log "installing cargo-fuzz $FUZZ_VERSION"
   cargo install cargo-fuzz --version "$FUZZ_VERSION" --locked --quiet
 fi
