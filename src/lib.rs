@@ -20,6 +20,8 @@
 //! }
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod auth;
 pub mod components;
 pub mod openrouter;

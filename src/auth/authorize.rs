@@ -26,28 +26,38 @@ pub(crate) fn encode_query_value(value: &str) -> impl fmt::Display + '_ {
 /// Why a callback URL or key label was refused. Nothing is stored or opened when this happens.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthorizeError {
+    /// The callback URL is empty.
     #[error("callback_url is empty")]
     EmptyCallback,
+    /// The callback URL is longer than [`MAX_CALLBACK_URL_LEN`] (its length).
     #[error("callback_url is {0} characters long; at most {MAX_CALLBACK_URL_LEN} are allowed")]
     CallbackTooLong(usize),
+    /// The callback URL is not absolute (the URL given).
     #[error("callback_url must be an absolute http(s) URL, got {0:?}")]
     NotAbsolute(String),
+    /// The callback URL's scheme is not http or https (the scheme).
     #[error("callback_url must use https, or http on localhost or 127.0.0.1; got scheme {0:?}")]
     BadScheme(String),
+    /// Plain http to a host other than localhost or 127.0.0.1 (the host).
     #[error(
         "callback_url may use plain http only on localhost or 127.0.0.1, not on {0:?}; use https"
     )]
     InsecureHost(String),
+    /// The callback URL carries a user name or password.
     #[error("callback_url must not carry a user name or password (the part before '@')")]
     UserInfo,
+    /// The callback URL has no host.
     #[error("callback_url has no host")]
     NoHost,
+    /// The callback URL has a fragment.
     #[error(
         "callback_url must not contain a fragment ('#'), OpenRouter appends the code to the query"
     )]
     Fragment,
+    /// The callback URL contains white space or control characters.
     #[error("callback_url contains white space or control characters")]
     ControlCharacters,
+    /// The key label is empty, too long or not printable.
     #[error("key_label must be 1 to {MAX_KEY_LABEL_LEN} printable characters")]
     BadKeyLabel,
 }

@@ -57,13 +57,18 @@ pub enum CallbackParams {
     Absent,
     /// The user approved.
     Code {
+        /// The authorization code, for the exchange.
         code: AuthCode,
+        /// The `state` parameter, when there was one.
         state: Option<String>,
     },
     /// The user denied, or OpenRouter refused (`error=access_denied` and friends).
     Error {
+        /// The OAuth `error` code.
         error: String,
+        /// The `error_description`, when there was one.
         description: Option<String>,
+        /// The `state` parameter, when there was one.
         state: Option<String>,
     },
 }
@@ -71,22 +76,36 @@ pub enum CallbackParams {
 /// Why a return URL could not be read. Every variant names the parameter at fault.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CallbackError {
+    /// The query is longer than the parser reads (its length).
     #[error("the return URL is {0} bytes long; at most {MAX_QUERY_LEN} are read")]
     QueryTooLong(usize),
+    /// A parameter of ours appears twice (its name).
     #[error("the `{0}` parameter appears more than once")]
     Repeated(&'static str),
+    /// A parameter is longer than allowed.
     #[error("the `{param}` parameter is {len} bytes long; at most {MAX_PARAM_LEN} are accepted")]
-    TooLong { param: &'static str, len: usize },
+    TooLong {
+        /// The parameter's name.
+        param: &'static str,
+        /// Its length in bytes.
+        len: usize,
+    },
+    /// A parameter's percent-encoding is broken (its name).
     #[error("the `{0}` parameter has invalid percent-encoding")]
     BadEncoding(&'static str),
+    /// A parameter does not decode to UTF-8 (its name).
     #[error("the `{0}` parameter is not valid UTF-8")]
     NotUtf8(&'static str),
+    /// A parameter is empty (its name).
     #[error("the `{0}` parameter is empty")]
     Empty(&'static str),
+    /// A parameter holds white space or control characters (its name).
     #[error("the `{0}` parameter contains white space or control characters")]
     BadCharacters(&'static str),
+    /// Both `code` and `error` are there.
     #[error("the return carries both a code and an error")]
     CodeAndError,
+    /// A `state` came back with neither `code` nor `error`.
     #[error("the return carries a state but neither a code nor an error")]
     StateOnly,
 }

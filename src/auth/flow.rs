@@ -24,37 +24,52 @@ pub const PENDING_MAX_AGE_MS: u64 = 10 * 60 * 1000;
 /// Why a sign-in did not end with a key. The message says what happened and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FlowError {
+    /// The authorize URL could not be built (a bad callback URL or key label).
     #[error("the sign-in could not start: {0}")]
     Authorize(#[from] AuthorizeError),
+    /// The system's random number generator failed.
     #[error("the sign-in could not start: {0}")]
     Random(#[from] RandomError),
+    /// The user declined on OpenRouter, or OpenRouter refused.
     #[error("sign-in was cancelled on OpenRouter{}. Press Sign in to try again.", .description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
     Denied {
+        /// The OAuth `error` code (`access_denied`, ...).
         error: String,
+        /// OpenRouter's `error_description`, when it sent one.
         description: Option<String>,
     },
+    /// The return's `state` differs from the one this sign-in sent.
     #[error("the sign-in return did not carry the state this app sent, so it was ignored. Press Sign in to start again.")]
     StateMismatch,
+    /// The return carries no `state`.
     #[error(
         "the sign-in return carried no state, so it was ignored. Press Sign in to start again."
     )]
     MissingState,
+    /// The pending sign-in is older than [`PENDING_MAX_AGE_MS`].
     #[error(
         "the sign-in took longer than 10 minutes and has expired. Press Sign in to start again."
     )]
     Expired,
+    /// A return of ours, in a tab or window that did not start the sign-in.
     #[error("this sign-in was started in another tab or window (or this tab's storage was cleared), so it cannot be finished here. Press Sign in to start again.")]
     StartedElsewhere,
+    /// A pasted code, with no sign-in waiting for one.
     #[error("no sign-in is waiting for a code here. Press Sign in first, then paste the code OpenRouter shows.")]
     NothingPending,
+    /// The return URL is malformed.
     #[error("the sign-in return could not be read ({0}). Press Sign in to start again.")]
     InvalidCallback(#[from] CallbackError),
+    /// OpenRouter did not exchange the code for a key.
     #[error("OpenRouter did not hand out a key: {0}. Press Sign in to try again.")]
     Exchange(#[from] ClientError),
+    /// The key or the pending sign-in could not be read or saved.
     #[error("{0}")]
     Storage(#[from] StorageError),
+    /// The OpenRouter address the app was given is not usable.
     #[error("the app's OpenRouter address is misconfigured: {0}")]
     Config(String),
+    /// The desktop's wait for the browser's return ended without one.
     #[cfg(not(target_arch = "wasm32"))]
     #[error("{0}. Press Sign in to try again.")]
     Loopback(#[from] super::loopback::LoopbackError),

@@ -30,10 +30,13 @@ const MAX_CONNECTIONS: usize = 128;
 /// Why the wait for the browser ended without a return.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LoopbackError {
+    /// The loopback listener could not be opened.
     #[error("could not listen on 127.0.0.1 for the browser's return: {0}")]
     Bind(String),
+    /// No return within the given time.
     #[error("the browser did not come back within {} minutes; the sign-in was stopped", .0.as_secs() / 60)]
     TimedOut(Duration),
+    /// The sign-in was cancelled (`cancel_sign_in()`), or whoever waited for it went away.
     #[error("the sign-in was cancelled")]
     Cancelled,
 }

@@ -6,31 +6,52 @@ use std::time::Duration;
 pub enum ClientError {
     /// OpenRouter answered with an error status and its error body.
     #[error("OpenRouter refused the request ({status}): {message}")]
-    Api { status: u16, message: String },
+    Api {
+        /// The HTTP status.
+        status: u16,
+        /// OpenRouter's own message.
+        message: String,
+    },
     /// An error status without OpenRouter's error body (a proxy page, an empty body, ...).
     #[error("OpenRouter answered HTTP {status} without an error message")]
-    Status { status: u16 },
+    Status {
+        /// The HTTP status.
+        status: u16,
+    },
     /// Too many requests (429). `retry_after` is OpenRouter's `Retry-After`, when it sent one.
     #[error("OpenRouter is rate limiting this key{}{}", .retry_after.map(|d| format!("; try again in {} s", d.as_secs())).unwrap_or_default(), if .message.is_empty() { String::new() } else { format!(" ({})", .message) })]
     RateLimited {
+        /// How long OpenRouter asked to wait, when it said.
         retry_after: Option<Duration>,
+        /// OpenRouter's own message; empty when it sent none.
         message: String,
     },
     /// A redirect, which is never followed: the exchange must reach OpenRouter itself.
     #[error("OpenRouter answered with a redirect (HTTP {status}), which is not followed")]
-    Redirect { status: u16 },
+    Redirect {
+        /// The redirect's HTTP status.
+        status: u16,
+    },
     /// A success status whose body is not what the endpoint documents.
     #[error("OpenRouter's answer was not understood: {0}")]
     InvalidResponse(String),
     /// The body was larger than the client reads.
     #[error("OpenRouter's answer is larger than {limit} bytes")]
-    TooLarge { limit: usize },
+    TooLarge {
+        /// The most bytes the client reads of an answer.
+        limit: usize,
+    },
     /// No complete answer in time.
     #[error("OpenRouter did not answer within {}", seconds_or_millis(.0))]
     Timeout(Duration),
     /// The request never got an answer: refused, reset, DNS, TLS, CORS, offline.
     #[error("could not reach OpenRouter at {url}: {reason}")]
-    Network { url: String, reason: String },
+    Network {
+        /// The address that could not be reached.
+        url: String,
+        /// What the transport reported.
+        reason: String,
+    },
 }
 
 impl ClientError {

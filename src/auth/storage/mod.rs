@@ -53,21 +53,36 @@ pub struct PendingSignIn {
 pub enum StorageError {
     /// There is no storage at all here (a sandboxed frame, private mode, no config dir).
     #[error("{what} is not available: {reason}")]
-    Unavailable { what: String, reason: String },
+    Unavailable {
+        /// The storage, as a user would name it (`browser storage`, `the system keychain`, ...).
+        what: String,
+        /// Why it is not available.
+        reason: String,
+    },
     /// The storage refused the write (the quota is used up).
     #[error("{what} refused to save: {reason}")]
-    WriteRefused { what: String, reason: String },
+    WriteRefused {
+        /// The storage, as a user would name it.
+        what: String,
+        /// Why the write was refused.
+        reason: String,
+    },
     /// What is stored is not something we wrote.
     #[error("{what} holds something that is not a valid {expected}; it was left as it is")]
     Corrupt {
+        /// The storage, as a user would name it.
         what: String,
+        /// What should have been there (`OpenRouter key`, `PKCE verifier`, ...).
         expected: &'static str,
     },
     /// A file operation failed.
     #[error("{action} {path}: {reason}")]
     Io {
+        /// What failed, as the start of a sentence (`could not read`, `could not write`, ...).
         action: &'static str,
+        /// The file, in full.
         path: String,
+        /// What the operating system reported.
         reason: String,
     },
 }
