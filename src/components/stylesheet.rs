@@ -5,7 +5,8 @@ use dioxus::prelude::*;
 /// Links `href` into the page as a stylesheet, once.
 ///
 /// What `document::Stylesheet` does, without needing Dioxus's `document` feature on the web,
-/// which costs a page about 33 KB gzip of wasm and js. On the desktop it is `document::Stylesheet`.
+/// which adds about 28 KB gzip of wasm and js to a hello-world page (18 KB to the gallery's).
+/// On the desktop it is `document::Stylesheet`.
 ///
 /// On the web the link is usually in the page before any code runs: give the asset
 /// `AssetOptions::css().with_static_head(true)` and `dx` writes it into `index.html`. This
