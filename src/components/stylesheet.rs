@@ -5,7 +5,7 @@ use dioxus::prelude::*;
 /// Links `href` into the page as a stylesheet, once.
 ///
 /// What `document::Stylesheet` does, without needing Dioxus's `document` feature on the web,
-/// which adds about 28 KB gzip of wasm and js to a hello-world page (18 KB to the gallery's).
+/// which adds about 28 KB gzip of wasm and js to a hello-world page (25 KB to the gallery's).
 /// On the desktop it is `document::Stylesheet`.
 ///
 /// On the web the link is usually in the page before any code runs: give the asset
