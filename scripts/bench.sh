@@ -77,8 +77,7 @@ cp Cargo.lock "$hello/Cargo.lock"
 button=target/bench/button
 mkdir -p "$button/src"
 sed -e 's/^name = "hello"$/name = "button"/' \
-  -e 's|^web-sys = .*$|openrouter-signin = { path = "../../..", default-features = false }|' \
-  -e 's|^web = \["dioxus/web"\]$|web = ["dioxus/web", "openrouter-signin/web"]|' \
+  -e 's|^web-sys = .*$|openrouter-signin = { path = "../../../crates/openrouter-signin" }|' \
   "$hello/Cargo.toml" >"$button/Cargo.toml"
 cat >"$button/src/main.rs" <<'RS'
 use dioxus::prelude::*;
@@ -132,12 +131,12 @@ mkdir -p target/bench
 mock=http://127.0.0.1:8787
 trap 'OPENROUTER_BASE_URL= python3 scripts/gallery-index.py >/dev/null || true' EXIT # index.html is left allowing https://openrouter.ai
 OPENROUTER_BASE_URL=$mock python3 scripts/gallery-index.py >/dev/null
-OPENROUTER_BASE_URL=$mock build . openrouter-signin
+OPENROUTER_BASE_URL=$mock build . openrouter-signin-gallery
 build "$hello" hello
 OPENROUTER_BASE_URL=$mock build "$button" button
 
 echo "== release web build, bytes"
-measure gallery target/dx/openrouter-signin/release/web/public
+measure gallery target/dx/openrouter-signin-gallery/release/web/public
 ours=$total_gzip
 measure hello target/dx/hello/release/web/public
 floor=$total_gzip
@@ -149,9 +148,9 @@ echo "== what the gallery's wasm has beyond the hello-world's, by crate (twiggy)
 command -v twiggy >/dev/null || cargo install twiggy --version 0.8.0 --locked --quiet
 # dx's output has no names; the same crates built by cargo (before wasm-bindgen and wasm-opt) do.
 wasm_release() { cargo build --quiet --target wasm32-unknown-unknown --profile wasm-release "$@"; }
-OPENROUTER_BASE_URL=$mock wasm_release --locked --no-default-features --features web --bin openrouter-signin
+OPENROUTER_BASE_URL=$mock wasm_release --locked --no-default-features --features web --bin openrouter-signin-gallery
 (cd "$hello" && CARGO_TARGET_DIR="$root/target" wasm_release)
-python3 scripts/wasm-by-crate.py target/wasm32-unknown-unknown/wasm-release/openrouter-signin.wasm \
+python3 scripts/wasm-by-crate.py target/wasm32-unknown-unknown/wasm-release/openrouter-signin-gallery.wasm \
   target/wasm32-unknown-unknown/wasm-release/hello.wasm 12
 
 echo "== web speed (headless Chromium; page ready from navigation start)"
@@ -161,15 +160,15 @@ mock_pid=$!
 trap 'kill "$mock_pid" 2>/dev/null || true; OPENROUTER_BASE_URL= python3 scripts/gallery-index.py >/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q listening target/bench/mock.log && break; sleep 0.1; done
 grep -q listening target/bench/mock.log || { cat target/bench/mock.log; exit 1; }
-python3 scripts/bench-web.py target/dx/openrouter-signin/release/web/public target/dx/hello/release/web/public 15 10
+python3 scripts/bench-web.py target/dx/openrouter-signin-gallery/release/web/public target/dx/hello/release/web/public 15 10
 
 echo "== desktop (release builds, a real window under Xvfb)"
-cargo build --quiet --locked --release --bin openrouter-signin
+cargo build --quiet --locked --release --bin openrouter-signin-gallery
 (cd "$hello" && CARGO_TARGET_DIR="$root/target" cargo build --quiet --locked --release --no-default-features --features desktop)
 # An unbundled binary finds its CSS through CARGO_MANIFEST_DIR.
 export CARGO_MANIFEST_DIR=$root OPENROUTER_BASE_URL=$mock
 xvfb-run -a -s "-screen 0 1200x900x24" bash -c '
-  python3 scripts/bench-desktop.py gallery target/release/openrouter-signin "Sign in with OpenRouter for Dioxus" 5 \
+  python3 scripts/bench-desktop.py gallery target/release/openrouter-signin-gallery "Sign in with OpenRouter for Dioxus" 5 \
     | tee target/bench/desktop-gallery.txt | grep -v "^#"
   python3 scripts/bench-desktop.py hello-world target/release/hello hello-world 5 \
     | tee target/bench/desktop-hello.txt | grep -v "^#"'

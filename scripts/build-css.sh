@@ -10,15 +10,18 @@ if [ ! -x "$tools/node_modules/.bin/tailwindcss" ]; then
   mkdir -p "$tools"
   npm install --silent --no-audit --no-fund --prefix "$tools" "@tailwindcss/cli@$TAILWIND_VERSION" "tailwindcss@$TAILWIND_VERSION"
 fi
-for name in openrouter-signin gallery; do
-  [ -f "styles/$name.css" ] || continue
-  # Tailwind resolves its own imports next to the input, so the input is compiled from a copy
-  # beside the tools, with its @source paths made absolute.
-  sed "s|@source \"\.\./|@source \"$PWD/|" "styles/$name.css" >"$tools/$name.css"
-  "$tools/node_modules/.bin/tailwindcss" --input "$tools/$name.css" --output "assets/$name.css" --minify 2>&1 \
-    | grep -v '^≈' || true
-  if [ "$name" = openrouter-signin ]; then
-    python3 scripts/scope-css.py "assets/$name.css" openrouter-signin-button
-  fi
-  echo "assets/$name.css: $(wc -c <"assets/$name.css") bytes"
+# The library's button stylesheet lives in its crate; the gallery's at the top.
+for dir in crates/openrouter-signin .; do
+  for input in "$dir"/styles/*.css; do
+    name=$(basename "$input" .css)
+    # Tailwind resolves its own imports next to the input, so the input is compiled from a copy
+    # beside the tools, with its @source paths made absolute.
+    sed "s|@source \"\.\./|@source \"$PWD/$dir/|" "$input" >"$tools/$name.css"
+    "$tools/node_modules/.bin/tailwindcss" --input "$tools/$name.css" --output "$dir/assets/$name.css" --minify 2>&1 \
+      | grep -v '^≈' || true
+    if [ "$name" = openrouter-signin ]; then
+      python3 scripts/scope-css.py "$dir/assets/$name.css" openrouter-signin-button
+    fi
+    echo "$dir/assets/$name.css: $(wc -c <"$dir/assets/$name.css") bytes"
+  done
 done

@@ -22,7 +22,7 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # The web app, as dx builds it, served from 127.0.0.1.
-public=target/dx/openrouter-signin/debug/web/public
+public=target/dx/openrouter-signin-gallery/debug/web/public
 if [ ! -f "$public/index.html" ] || [ "${SCREENSHOTS_REBUILD:-1}" = 1 ]; then
   OPENROUTER_BASE_URL=http://127.0.0.1:8787 python3 scripts/gallery-index.py
   OPENROUTER_BASE_URL=http://127.0.0.1:8787 dx build --platform web --locked >"$work/dx.log" 2>&1 \
@@ -39,12 +39,12 @@ for theme in light dark; do
 done
 
 # The desktop app in a real window. CARGO_MANIFEST_DIR lets an unbundled binary find its CSS.
-cargo build --locked --quiet --bin openrouter-signin
+cargo build --locked --quiet --bin openrouter-signin-gallery
 for theme in light dark; do
   config="$work/config-$theme"
   CARGO_MANIFEST_DIR="$PWD" XDG_CONFIG_HOME="$config" OPENROUTER_BASE_URL=http://127.0.0.1:8787 \
     OPENROUTER_GALLERY_THEME="$theme" xvfb-run -a -s "-screen 0 1200x900x24" \
-    bash -c 'target/debug/openrouter-signin & app=$!; sleep "${SCREENSHOT_DELAY:-6}"; import -window root "$0"; kill $app' \
+    bash -c 'target/debug/openrouter-signin-gallery & app=$!; sleep "${SCREENSHOT_DELAY:-6}"; import -window root "$0"; kill $app' \
     "$out/desktop-$theme.png" >"$work/desktop-$theme.log" 2>&1
   echo "$out/desktop-$theme.png"
 done

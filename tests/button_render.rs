@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 use std::sync::Once;
 
 use dioxus::prelude::*;
-use openrouter_signin::{ButtonSize, ButtonVariant, LogoPosition, SignInButton};
+use openrouter_signin::testing::{ALL_SIZES, ALL_VARIANTS};
+use openrouter_signin::{ButtonVariant, LogoPosition, SignInButton};
 
 const LOGO_PATHS: [&str; 4] = [
     "M3 248.945C18 248.945 76 236 106 219C136 202 136 202 198 158C276.497 102.293 332 120.945 423 120.945",
@@ -61,8 +62,8 @@ fn classes_of(html: &str) -> BTreeSet<String> {
 
 #[test]
 fn every_variant_and_size_renders_its_contract() {
-    for variant in ButtonVariant::ALL {
-        for size in ButtonSize::ALL {
+    for variant in ALL_VARIANTS {
+        for size in ALL_SIZES {
             let html = render(|| rsx! { SignInButton { variant, size } });
             let tag = button_tag(&html);
             let classes: BTreeSet<String> = attr(tag, "class")
@@ -177,7 +178,7 @@ fn options_render_as_documented() {
 
 #[test]
 fn loading_disables_shows_a_spinner_and_keeps_the_name() {
-    for variant in ButtonVariant::ALL {
+    for variant in ALL_VARIANTS {
         let html = render(|| rsx! { SignInButton { variant, loading: Some(true) } });
         let tag = button_tag(&html);
         assert_eq!(attr(tag, "disabled"), Some("true"), "{tag}");
@@ -221,12 +222,12 @@ fn selector(class: &str) -> String {
 fn every_class_the_button_can_emit_is_in_the_compiled_css() {
     let css = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/assets/openrouter-signin.css"
+        "/crates/openrouter-signin/assets/openrouter-signin.css"
     ))
     .unwrap();
     let mut classes = BTreeSet::new();
-    for variant in ButtonVariant::ALL {
-        for size in ButtonSize::ALL {
+    for variant in ALL_VARIANTS {
+        for size in ALL_SIZES {
             for loading in [false, true] {
                 classes.extend(classes_of(&render(
                     || rsx! { SignInButton { variant, size, loading: Some(loading) } },
@@ -247,6 +248,6 @@ fn every_class_the_button_can_emit_is_in_the_compiled_css() {
         .collect();
     assert!(
         missing.is_empty(),
-        "classes missing from assets/openrouter-signin.css (run scripts/build-css.sh): {missing:?}"
+        "classes missing from crates/openrouter-signin/assets/openrouter-signin.css (run scripts/build-css.sh): {missing:?}"
     );
 }

@@ -23,7 +23,7 @@ impl Drop for App {
 const TITLE: &str = "Sign in with OpenRouter for Dioxus";
 
 fn start_app(config: &Path, browser: &Path, base: &str) -> App {
-    let child = Command::new(env!("CARGO_BIN_EXE_openrouter-signin"))
+    let child = Command::new(env!("CARGO_BIN_EXE_openrouter-signin-gallery"))
         .env("XDG_CONFIG_HOME", config)
         .env("BROWSER", browser)
         .env("OPENROUTER_SIGNIN_KEY_STORE", "file")

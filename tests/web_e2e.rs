@@ -29,7 +29,7 @@ fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
         let public = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("target/dx/openrouter-signin/debug/web/public");
+            .join("target/dx/openrouter-signin-gallery/debug/web/public");
         assert!(
             public.join("index.html").exists(),
             "{} is missing: build the web app first (scripts/test.sh does)",

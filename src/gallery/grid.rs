@@ -3,14 +3,45 @@
 use dioxus::prelude::*;
 use openrouter_signin::{ButtonSize, ButtonVariant, SignInButton};
 
+/// The rows of the grid, in the order the design lists them.
+pub const VARIANTS: [ButtonVariant; 5] = [
+    ButtonVariant::Default,
+    ButtonVariant::Minimal,
+    ButtonVariant::Branded,
+    ButtonVariant::Icon,
+    ButtonVariant::Cta,
+];
+
+/// The columns of the grid, smallest first.
+pub const SIZES: [ButtonSize; 4] = [
+    ButtonSize::Sm,
+    ButtonSize::Default,
+    ButtonSize::Lg,
+    ButtonSize::Xl,
+];
+
+/// `ButtonVariant::Branded` from `"branded"`: the Rust path of a variant or size, for snippets.
+fn rust_path(type_name: &str, name: &str) -> String {
+    let mut chars = name.chars();
+    let first = chars.next().map(|c| c.to_ascii_uppercase());
+    format!(
+        "{type_name}::{}{}",
+        first.unwrap_or_default(),
+        chars.as_str()
+    )
+}
+
 /// The rsx that makes this button, defaults left out.
 pub fn snippet(variant: ButtonVariant, size: ButtonSize) -> String {
     let mut props = Vec::new();
     if variant != ButtonVariant::Default {
-        props.push(format!("variant: {}", variant.rust_name()));
+        props.push(format!(
+            "variant: {}",
+            rust_path("ButtonVariant", variant.name())
+        ));
     }
     if size != ButtonSize::Default {
-        props.push(format!("size: {}", size.rust_name()));
+        props.push(format!("size: {}", rust_path("ButtonSize", size.name())));
     }
     if props.is_empty() {
         "SignInButton {}".to_owned()
@@ -25,11 +56,11 @@ pub fn VariantGrid() -> Element {
     rsx! {
         section { id: "variants",
             h2 { class: "mb-4 text-xl font-semibold", "Variants and sizes" }
-            for variant in ButtonVariant::ALL {
+            for variant in VARIANTS {
                 div { class: "mb-8", "data-row": variant.name(),
                     h3 { class: "mb-3 text-sm font-medium uppercase tracking-wide text-neutral-500", "{variant.name()}" }
                     div { class: "grid grid-cols-1 gap-4 md:grid-cols-2 xl:grid-cols-4",
-                        for size in ButtonSize::ALL {
+                        for size in SIZES {
                             Cell { key: "{variant.name()}-{size.name()}", variant, size, copied }
                         }
                     }

@@ -1,11 +1,9 @@
 //! The whole sign-in against the local mock OpenRouter over real HTTP on 127.0.0.1:
 //! start -> approve or deny on the mock -> return -> exchange -> stored key, and every failure.
 
-mod common;
-
 use std::time::Duration;
 
-use common::visit;
+use crate::common::visit;
 use openrouter_mock::{ConsentMode, Failure, MockServer};
 use openrouter_signin::auth::storage::{AuthStore, MemoryStore};
 use openrouter_signin::auth::{

@@ -1,9 +1,10 @@
 //! The authorize URL builder and the callback parser, on good and hostile input.
 
 use openrouter_signin::auth::{
-    authorize_url, headless_authorize_url, parse_callback, strip_callback_params, AuthorizeError,
-    CallbackError, CallbackParams, CallbackUrl, State, Verifier, MAX_PARAM_LEN,
+    authorize_url, headless_authorize_url, parse_callback, AuthorizeError, CallbackError,
+    CallbackParams, CallbackUrl, State, Verifier, MAX_PARAM_LEN,
 };
+use openrouter_signin::testing::strip_callback_params;
 use openrouter_signin::BaseUrl;
 
 fn query_pairs(url: &str) -> Vec<(String, String)> {

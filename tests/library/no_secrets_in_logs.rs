@@ -1,12 +1,10 @@
 //! A whole sign-in, key check and streamed chat with every log at TRACE level captured (tracing,
 //! and the `log` records of reqwest and friends): the key, the verifier and the code never appear.
 
-mod common;
-
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use common::visit;
+use crate::common::visit;
 use openrouter_mock::{ConsentMode, MockServer};
 use openrouter_signin::auth::storage::{AuthStore, MemoryStore};
 use openrouter_signin::auth::{

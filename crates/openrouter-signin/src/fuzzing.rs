@@ -2,7 +2,8 @@
 //! `--cfg fuzzing` (which `cargo fuzz` sets). Each takes arbitrary bytes, must never panic, and
 //! asserts what must hold for every input.
 
-use crate::auth::{parse_callback, strip_callback_params, CallbackParams};
+use crate::auth::callback::strip_callback_params;
+use crate::auth::{parse_callback, CallbackParams};
 use crate::openrouter::{SseEvent, SseParser};
 
 /// The callback parser and the address-bar cleaner: no panic; what cleaning leaves never reads

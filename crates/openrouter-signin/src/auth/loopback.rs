@@ -20,7 +20,7 @@ use super::pkce::State;
 /// How long the listener waits for the browser before giving up.
 pub const LOOPBACK_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 /// The most a request's line and headers may take.
-pub const MAX_REQUEST_HEAD: usize = 8 * 1024;
+pub(crate) const MAX_REQUEST_HEAD: usize = 8 * 1024;
 /// How long one connection may take to send its request.
 const READ_TIMEOUT: Duration = Duration::from_secs(3);
 /// Connections served at once; more wait their turn (the browser's among them, so this is
@@ -271,7 +271,7 @@ fn page(title: &str, text: &str) -> String {
 }
 
 /// Escapes text for HTML element content and attribute values.
-pub fn escape_html(text: &str) -> String {
+pub(crate) fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -2,8 +2,9 @@
 //! parser never panic on anything, and read back exactly what a well-formed input carries. (The
 //! loopback listener's request judge has its own in src/auth/loopback.rs.)
 
-use openrouter_signin::auth::{parse_callback, strip_callback_params, CallbackParams};
+use openrouter_signin::auth::{parse_callback, CallbackParams};
 use openrouter_signin::openrouter::{SseEvent, SseParser};
+use openrouter_signin::testing::strip_callback_params;
 use proptest::prelude::*;
 
 fn config() -> ProptestConfig {

@@ -1,12 +1,14 @@
 //! Sign in with OpenRouter for Dioxus.
 //!
 //! OAuth 2.0 PKCE (S256) with `state` against OpenRouter: no client id, no secret, no backend.
-//! The user approves on OpenRouter and the app receives a user-controlled API key.
+//! The user approves on OpenRouter and the app receives a user-controlled API key. The same code
+//! builds for the web (wasm32) and the desktop; the app picks the Dioxus renderer.
 //!
-//! ```ignore
+//! ```no_run
 //! use dioxus::prelude::*;
-//! use openrouter_signin::use_openrouter_auth;
+//! use openrouter_signin::{use_openrouter_auth, SignInButton};
 //!
+//! #[component]
 //! fn App() -> Element {
 //!     let auth = use_openrouter_auth();
 //!     rsx! {
@@ -14,7 +16,10 @@
 //!             p { "Signed in as {masked}" }
 //!             button { onclick: move |_| auth.sign_out(), "Sign out" }
 //!         } else {
-//!             button { onclick: move |_| auth.sign_in(), "Sign in with OpenRouter" }
+//!             SignInButton {}
+//!         }
+//!         if let Some(error) = auth.error() {
+//!             p { role: "alert", "{error}" }
 //!         }
 //!     }
 //! }
@@ -30,6 +35,9 @@ mod platform;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzzing;
+
+#[doc(hidden)]
+pub mod testing;
 
 pub use auth::{
     on_auth_change, use_openrouter_auth, AuthState, AuthStatus, AuthSubscription, FlowError,

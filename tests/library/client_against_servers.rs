@@ -1,11 +1,9 @@
 //! The OpenRouter client against answers the flow tests do not produce: redirects, oversize and
 //! cut-off bodies, error bodies that are not OpenRouter's, and key info.
 
-mod common;
-
 use std::time::Duration;
 
-use common::visit;
+use crate::common::visit;
 use openrouter_mock::{ConsentMode, Failure, MockServer};
 use openrouter_signin::auth::storage::MemoryStore;
 use openrouter_signin::auth::{begin_sign_in, finish_sign_in, FlowError, Return};

@@ -115,24 +115,8 @@ fn bring_window_to_front() {
     }
 }
 
-/// Opens `url` with `$BROWSER` if set, else the platform's opener.
+/// Opens `url` in the system browser: `$BROWSER` if set on Linux and the BSDs, else the desktop's
+/// default (xdg-open and friends, `open` on macOS, the shell's default handler on Windows).
 fn open_in_browser(url: &str) -> std::io::Result<()> {
-    let opener = std::env::var("BROWSER")
-        .ok()
-        .filter(|b| !b.trim().is_empty())
-        .unwrap_or_else(|| {
-            if cfg!(target_os = "macos") {
-                "open".into()
-            } else {
-                "xdg-open".into()
-            }
-        });
-    std::process::Command::new(opener)
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        // Reaped in the background, so that no zombie stays behind.
-        .map(|mut child| drop(std::thread::spawn(move || child.wait())))
+    webbrowser::open(url)
 }

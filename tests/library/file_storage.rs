@@ -1,7 +1,5 @@
 //! The desktop key file: private, replaced atomically, and robust against what can be on disk.
 
-#![cfg(unix)]
-
 use std::fs;
 use std::io::Read as _;
 use std::os::unix::fs::PermissionsExt as _;

@@ -186,13 +186,14 @@ fn new_pending(
 }
 
 /// Whether `url` looks like a return that this store is waiting for. Cheap; no side effects.
-pub fn is_callback_pending<S: AuthStore + ?Sized>(store: &S, url: &str) -> bool {
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn is_callback_pending<S: AuthStore + ?Sized>(store: &S, url: &str) -> bool {
     mentions_callback(url) && store.has_pending().unwrap_or(false)
 }
 
 /// Whether `url` is a return from a sign-in of ours, pending here or not: its `state` carries
 /// [`STATE_PREFIX`]. Such a URL is ours to clean and to explain; any other `?code=` is not.
-pub fn is_our_return(url: &str) -> bool {
+pub(crate) fn is_our_return(url: &str) -> bool {
     query_of(url).split('&').any(|pair| {
         pair.strip_prefix("state=")
             .is_some_and(|state| state.starts_with(STATE_PREFIX))

@@ -8,7 +8,7 @@ use std::fmt;
 /// Longest code, state or error value we accept (OpenRouter's codes are far shorter).
 pub const MAX_PARAM_LEN: usize = 2048;
 /// Longest query we look at, so that a hostile URL costs nothing to reject.
-pub const MAX_QUERY_LEN: usize = 256 * 1024;
+pub(crate) const MAX_QUERY_LEN: usize = 256 * 1024;
 
 /// The single-use authorization code from the callback. Redacted in Debug and Display.
 #[derive(Clone, PartialEq, Eq)]
@@ -114,7 +114,7 @@ const OURS: [&str; 4] = ["code", "state", "error", "error_description"];
 
 /// The query part of `input`, which may be a whole URL, `?query`, or a bare `a=b&c=d` string.
 /// The fragment is dropped.
-pub fn query_of(input: &str) -> &str {
+pub(crate) fn query_of(input: &str) -> &str {
     let without_fragment = input.split('#').next().unwrap_or_default();
     match without_fragment.split_once('?') {
         Some((_, query)) => query,
@@ -125,7 +125,7 @@ pub fn query_of(input: &str) -> &str {
 
 /// Whether `input` carries any of our parameters, without decoding anything. Cheap enough to run
 /// on every page load.
-pub fn mentions_callback(input: &str) -> bool {
+pub(crate) fn mentions_callback(input: &str) -> bool {
     query_of(input)
         .split('&')
         .any(|pair| OURS.contains(&pair.split('=').next().unwrap_or_default()))

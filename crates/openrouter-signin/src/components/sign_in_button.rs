@@ -38,7 +38,7 @@ pub enum ButtonVariant {
 
 impl ButtonVariant {
     /// Every variant, in the order the gallery shows them.
-    pub const ALL: [ButtonVariant; 5] = [
+    pub(crate) const ALL: [ButtonVariant; 5] = [
         Self::Default,
         Self::Minimal,
         Self::Branded,
@@ -79,17 +79,6 @@ impl ButtonVariant {
             Self::Cta => "cta",
         }
     }
-
-    /// The Rust path of this variant, for snippets.
-    pub fn rust_name(&self) -> &'static str {
-        match self {
-            Self::Default => "ButtonVariant::Default",
-            Self::Minimal => "ButtonVariant::Minimal",
-            Self::Branded => "ButtonVariant::Branded",
-            Self::Icon => "ButtonVariant::Icon",
-            Self::Cta => "ButtonVariant::Cta",
-        }
-    }
 }
 
 /// How big the button is.
@@ -108,7 +97,7 @@ pub enum ButtonSize {
 
 impl ButtonSize {
     /// Every size, smallest first.
-    pub const ALL: [ButtonSize; 4] = [Self::Sm, Self::Default, Self::Lg, Self::Xl];
+    pub(crate) const ALL: [ButtonSize; 4] = [Self::Sm, Self::Default, Self::Lg, Self::Xl];
 
     /// The size's classes for a button with a label.
     pub fn class(&self) -> &'static str {
@@ -147,16 +136,6 @@ impl ButtonSize {
             Self::Default => "default",
             Self::Lg => "lg",
             Self::Xl => "xl",
-        }
-    }
-
-    /// The Rust path of this size, for snippets.
-    pub fn rust_name(&self) -> &'static str {
-        match self {
-            Self::Sm => "ButtonSize::Sm",
-            Self::Default => "ButtonSize::Default",
-            Self::Lg => "ButtonSize::Lg",
-            Self::Xl => "ButtonSize::Xl",
         }
     }
 }

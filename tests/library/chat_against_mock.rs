@@ -1,11 +1,9 @@
 //! The chat client against the mock over HTTP on 127.0.0.1: whole and streamed answers, every
 //! failure the panel has to explain, app attribution, and stopping a stream by dropping it.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::visit;
+use crate::common::visit;
 use openrouter_mock::{ChatFailure, ConsentMode, MockServer};
 use openrouter_signin::auth::storage::MemoryStore;
 use openrouter_signin::auth::{begin_sign_in, finish_sign_in, Return};

@@ -3,7 +3,7 @@
 //! `platform` pick an implementation with cfg.
 
 mod authorize;
-mod callback;
+pub(crate) mod callback;
 mod flow;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) mod loopback;
@@ -21,18 +21,13 @@ pub use authorize::{
     authorize_url, headless_authorize_url, AuthorizeError, CallbackUrl, MAX_CALLBACK_URL_LEN,
     MAX_KEY_LABEL_LEN,
 };
-pub use callback::{
-    mentions_callback, parse_callback, query_of, strip_callback_params, AuthCode, CallbackError,
-    CallbackParams, MAX_PARAM_LEN, MAX_QUERY_LEN,
-};
+pub use callback::{parse_callback, AuthCode, CallbackError, CallbackParams, MAX_PARAM_LEN};
 pub use flow::{
     begin_desktop_sign_in, begin_headless_sign_in, begin_sign_in, finish_sign_in, finish_with_code,
-    is_callback_pending, FlowError, Return, SignedIn, PENDING_MAX_AGE_MS,
+    DesktopStart, FlowError, Return, SignedIn, PENDING_MAX_AGE_MS,
 };
 #[cfg(not(target_arch = "wasm32"))]
-pub use loopback::{
-    escape_html, LoopbackError, LoopbackListener, LOOPBACK_TIMEOUT, MAX_REQUEST_HEAD,
-};
+pub use loopback::{LoopbackError, LoopbackListener, LOOPBACK_TIMEOUT};
 pub use pkce::{Challenge, RandomError, State, Verifier, STATE_PREFIX};
 pub use session::{
     on_auth_change, use_openrouter_auth, AuthState, AuthStatus, AuthSubscription, OpenRouterAuth,
