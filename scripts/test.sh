@@ -16,6 +16,12 @@ started=$SECONDS
 step "cargo fmt --check"
 cargo fmt --all --check
 
+# A fresh machine's registry holds only what installing the tools fetched: fetch the project's
+# own locked dependencies (for every target) before anything runs offline.
+step "cargo fetch --locked"
+cargo fetch --locked
+(cd fuzz && cargo fetch --locked)
+
 step "cargo deny: licenses, bans and sources of every dependency (offline)"
 cargo deny --offline --locked check licenses bans sources
 
@@ -25,8 +31,17 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "clippy, the library with its optional serde feature"
 cargo clippy -p openrouter-signin --lib --features serde --locked -- -D warnings
 
-step "clippy, wasm32 (web feature)"
-cargo clippy -p openrouter-signin --target wasm32-unknown-unknown --no-default-features --features web --locked -- -D warnings
+step "clippy, wasm32 (the library alone, and the gallery with its web feature)"
+cargo clippy -p openrouter-signin --target wasm32-unknown-unknown --locked -- -D warnings
+cargo clippy -p openrouter-signin-gallery --target wasm32-unknown-unknown --no-default-features --features web --locked -- -D warnings
+
+step "the library alone, for wasm32 with its default features, pulls in no desktop renderer"
+tree=$(cargo tree --locked -p openrouter-signin --target wasm32-unknown-unknown -e normal --prefix none | sed 's/ (\*)//')
+if grep -E '^(dioxus-desktop|wry|webkit2gtk|gtk|tao) ' <<<"$tree"; then
+  echo "the library's wasm32 dependencies include a desktop renderer (above)" >&2
+  exit 1
+fi
+echo "$(sort -u <<<"$tree" | wc -l) crates, none of them a desktop renderer"
 
 step "dx build --platform web"
 export OPENROUTER_BASE_URL=http://127.0.0.1:8787
