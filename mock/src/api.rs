@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -13,6 +13,7 @@ use serde_json::{json, Map, Value};
 use crate::crypto;
 use crate::error::json_error;
 use crate::failure;
+use crate::html;
 use crate::state::Shared;
 
 /// `POST /api/v1/auth/keys`: trades a code and its PKCE verifier for a key.
@@ -57,12 +58,12 @@ fn exchange_body(shared: &Shared, body: &[u8]) -> Response {
             "code_challenge_method must be S256.",
         );
     }
-    let Some(grant) = grant.filter(|grant| std::time::Instant::now() < grant.expires_at) else {
-        return json_error(
-            StatusCode::FORBIDDEN,
-            "Invalid, expired or already used code.",
-        );
+    let Some(grant) = grant else {
+        return json_error(StatusCode::FORBIDDEN, "Invalid or already used code.");
     };
+    if grant.is_expired(std::time::Instant::now()) {
+        return json_error(StatusCode::FORBIDDEN, "Authorization code expired");
+    }
     if crypto::s256_challenge(verifier) != grant.challenge {
         return json_error(
             StatusCode::FORBIDDEN,
@@ -88,17 +89,43 @@ pub(crate) async fn key_info(State(shared): State<Arc<Shared>>, headers: HeaderM
     let Some(label) = label else {
         return json_error(StatusCode::UNAUTHORIZED, "Missing or invalid API key.");
     };
+    // Every field OpenRouter documents, with the nulls a fresh key without limits has.
     Json(json!({
         "data": {
             "label": label,
             "usage": 0.0,
+            "usage_daily": 0.0,
+            "usage_weekly": 0.0,
+            "usage_monthly": 0.0,
             "limit": null,
             "limit_remaining": null,
+            "limit_reset": null,
+            "expires_at": null,
             "is_free_tier": true,
+            "is_management_key": false,
+            "is_provisioning_key": false,
+            "include_byok_in_limit": false,
+            "byok_usage": 0.0,
+            "byok_usage_daily": 0.0,
+            "byok_usage_weekly": 0.0,
+            "byok_usage_monthly": 0.0,
+            "creator_user_id": shared.user_id,
             "rate_limit": { "requests": 10, "interval": "10s" },
         }
     }))
     .into_response()
+}
+
+/// `GET /keys/<hash>`: the key's page, where on OpenRouter its owner manages or revokes it. Here
+/// it only shows which key it is, so that an app's link to it lands somewhere offline.
+pub(crate) async fn key_page(
+    State(shared): State<Arc<Shared>>,
+    Path(hash): Path<String>,
+) -> Response {
+    match shared.label_by_hash(&hash) {
+        Some(label) => html::respond(StatusCode::OK, html::key_page(&hash, &label)),
+        None => html::respond(StatusCode::NOT_FOUND, html::unknown_key_page(&hash)),
+    }
 }
 
 /// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).

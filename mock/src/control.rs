@@ -74,6 +74,18 @@ pub(crate) async fn chat_delay(State(shared): State<Arc<Shared>>, query: Pairs) 
     }
 }
 
+/// `POST /__mock/age-codes?secs=N`: makes every outstanding code N seconds older, so that a test
+/// sees the expiry without waiting. `secs=600` expires any code of the default lifetime.
+pub(crate) async fn age_codes(State(shared): State<Arc<Shared>>, query: Pairs) -> Response {
+    match with_pairs(query, |pairs| number::<u64>(pairs, "secs")) {
+        Ok(secs) => {
+            let codes = shared.age_codes(Duration::from_secs(secs));
+            Json(json!({ "aged_codes": codes, "secs": secs })).into_response()
+        }
+        Err(message) => json_error(StatusCode::BAD_REQUEST, &message),
+    }
+}
+
 /// `GET /__mock/stats`: counters only, never keys or codes.
 pub(crate) async fn stats(State(shared): State<Arc<Shared>>) -> Response {
     let stats = shared.stats();

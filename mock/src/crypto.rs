@@ -12,6 +12,14 @@ pub fn s256_challenge(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
+/// The lowercase hex SHA-256 of `text`: how OpenRouter names a key in `/keys/<hash>`.
+pub(crate) fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Whether `challenge` has the shape of an S256 challenge (43 base64url characters).
 pub(crate) fn is_valid_challenge(challenge: &str) -> bool {
     challenge.len() == CHALLENGE_LEN
@@ -61,6 +69,15 @@ mod tests {
         assert!(!is_valid_challenge(&"a".repeat(44)));
         assert!(!is_valid_challenge(&format!("{}=", "a".repeat(42))));
         assert!(!is_valid_challenge(&format!("{}+", "a".repeat(42))));
+    }
+
+    #[test]
+    fn sha256_hex_matches_a_known_digest() {
+        // `printf %s abc | sha256sum`
+        assert_eq!(
+            sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]

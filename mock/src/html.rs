@@ -92,6 +92,30 @@ pub(crate) fn denied_page() -> String {
     )
 }
 
+/// The page of an issued key, named by its SHA-256 `hash`.
+pub(crate) fn key_page(hash: &str, label: &str) -> String {
+    let body = format!(
+        "<h1>API key</h1>\n\
+         <p>Key <strong id=\"key-label\">{}</strong></p>\n\
+         <p>Hash <code id=\"key-hash\">{}</code></p>\n\
+         <p id=\"key-manage\">On OpenRouter, this is where the key's owner sees its usage and \
+         limits, and revokes it.</p>",
+        escape(label),
+        escape(hash)
+    );
+    document("API key", &body)
+}
+
+/// The answer for `/keys/<hash>` when no issued key has that hash.
+pub(crate) fn unknown_key_page(hash: &str) -> String {
+    let body = format!(
+        "<h1>Key not found</h1>\n<p id=\"error\">No key with hash <code>{}</code> was issued \
+         by this mock.</p>",
+        escape(hash)
+    );
+    document("Key not found", &body)
+}
+
 /// An error page carrying `message`.
 pub(crate) fn error_page(message: &str) -> String {
     let body = format!(
@@ -163,6 +187,8 @@ mod tests {
             consent_page("id", &Requester::Headless { key_label: hostile }),
             code_page(hostile, hostile, Duration::from_secs(600)),
             error_page(hostile),
+            key_page(hostile, hostile),
+            unknown_key_page(hostile),
         ];
         for page in pages {
             assert!(!page.contains("<script>"), "{page}");

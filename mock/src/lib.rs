@@ -5,14 +5,20 @@
 //! - `GET /auth` — the authorize page (`callback_url` or `key_label`, `code_challenge`,
 //!   `code_challenge_method=S256`, optional `state`), answered per the [`ConsentMode`];
 //! - `POST /auth/decision` — the consent page's Approve / Deny form;
-//! - `POST /api/v1/auth/keys` — exchanges `{"code","code_verifier","code_challenge_method"}` for a key;
-//! - `GET /api/v1/key` — describes the `Authorization: Bearer` key;
+//! - `POST /api/v1/auth/keys` — exchanges `{"code","code_verifier","code_challenge_method"}` for
+//!   `{"key","user_id"}`; a code lives 10 minutes, then answers
+//!   `403 {"error":{"code":403,"message":"Authorization code expired"}}`;
+//! - `GET /api/v1/key` — describes the `Authorization: Bearer` key, with every field
+//!   OpenRouter documents (those a fresh key has no value for are null);
+//! - `GET /keys/<sha256 hex of a key>` — a small page for an issued key, where OpenRouter's
+//!   own page lets its owner manage or revoke it;
 //! - `POST /api/v1/chat/completions` — a deterministic echo model for issued keys:
 //!   `{"model","messages":[{"role","content"}],"stream"}` is answered with
 //!   `Echo from <model>: <last user message>`, as one JSON completion or as server-sent
 //!   events (pieces of at most 8 bytes, cut on character boundaries, then `data: [DONE]`);
 //! - `POST /__mock/consent?mode=ask|approve|deny`, `POST /__mock/fail?kind=…`,
 //!   `POST /__mock/chat-fail?kind=…`, `POST /__mock/chat-delay?ms=N`,
+//!   `POST /__mock/age-codes?secs=N` (every outstanding code N seconds older),
 //!   `GET /__mock/stats` — control from another process.
 //!
 //! Every response allows any origin, and `OPTIONS` on any path is a CORS preflight.
@@ -143,6 +149,12 @@ impl MockServer {
     /// makes every new code expired on arrival.
     pub fn set_code_ttl(&self, ttl: Duration) {
         self.shared.set_code_ttl(ttl);
+    }
+
+    /// Makes every code issued and not yet exchanged `by` older, so that a test sees the
+    /// 10-minute expiry without waiting for it. Returns how many codes there are.
+    pub fn age_codes(&self, by: Duration) -> usize {
+        self.shared.age_codes(by)
     }
 
     /// Queues `failure`; each exchange request pops (and plays) one.

@@ -21,10 +21,12 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/api/v1/auth/keys", post(api::exchange))
         .route("/api/v1/key", get(api::key_info))
         .route("/api/v1/chat/completions", post(chat::completions))
+        .route("/keys/{hash}", get(api::key_page))
         .route("/__mock/consent", post(control::consent))
         .route("/__mock/fail", post(control::fail))
         .route("/__mock/chat-fail", post(control::chat_fail))
         .route("/__mock/chat-delay", post(control::chat_delay))
+        .route("/__mock/age-codes", post(control::age_codes))
         .route("/__mock/stats", get(control::stats))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -80,7 +82,9 @@ fn preflight() -> Response {
             ),
             (
                 header::ACCESS_CONTROL_ALLOW_HEADERS,
-                HeaderValue::from_static("content-type, authorization, http-referer, x-title"),
+                HeaderValue::from_static(
+                    "content-type, authorization, http-referer, x-openrouter-title, x-title",
+                ),
             ),
             (
                 header::ACCESS_CONTROL_MAX_AGE,

@@ -11,6 +11,10 @@ use crate::{ChatFailure, ConsentMode, Failure};
 /// OpenRouter's lifetime for authorization codes.
 pub(crate) const DEFAULT_CODE_TTL: Duration = Duration::from_secs(600);
 
+/// How long an expired code is still recognised, so that its exchange can say "expired" rather
+/// than "invalid", as OpenRouter does.
+const EXPIRED_CODE_MEMORY: Duration = Duration::from_secs(3600);
+
 /// How long a consent page stays answerable.
 const PENDING_TTL: Duration = Duration::from_secs(600);
 
@@ -21,7 +25,22 @@ pub(crate) const DEFAULT_CHAT_DELAY: Duration = Duration::from_millis(20);
 pub(crate) struct Grant {
     pub challenge: String,
     pub key_label: Option<String>,
-    pub expires_at: Instant,
+    issued: Instant,
+    ttl: Duration,
+    /// Time added by [`Shared::age_codes`], so tests need not wait out a real lifetime.
+    aged: Duration,
+}
+
+impl Grant {
+    /// How old the code is, aging included.
+    fn age(&self, now: Instant) -> Duration {
+        now.saturating_duration_since(self.issued)
+            .saturating_add(self.aged)
+    }
+
+    pub fn is_expired(&self, now: Instant) -> bool {
+        self.age(now) >= self.ttl
+    }
 }
 
 struct Pending {
@@ -32,6 +51,8 @@ struct Pending {
 struct IssuedKey {
     key: String,
     label: String,
+    /// The lowercase hex SHA-256 of the key: its name in `/keys/<hash>`.
+    hash: String,
 }
 
 struct Inner {
@@ -219,17 +240,30 @@ impl Shared {
         let code = crypto::random_token()?;
         let now = Instant::now();
         let mut inner = self.lock();
-        inner.codes.retain(|_, grant| grant.expires_at > now);
-        let expires_at = now + inner.code_ttl;
+        inner
+            .codes
+            .retain(|_, grant| grant.age(now) < grant.ttl.saturating_add(EXPIRED_CODE_MEMORY));
+        let ttl = inner.code_ttl;
         inner.codes.insert(
             code.clone(),
             Grant {
                 challenge: challenge.to_owned(),
                 key_label,
-                expires_at,
+                issued: now,
+                ttl,
+                aged: Duration::ZERO,
             },
         );
         Ok(code)
+    }
+
+    /// Makes every outstanding code `by` older; returns how many there are.
+    pub fn age_codes(&self, by: Duration) -> usize {
+        let mut inner = self.lock();
+        for grant in inner.codes.values_mut() {
+            grant.aged = grant.aged.saturating_add(by);
+        }
+        inner.codes.len()
     }
 
     /// Removes `code`, returning its grant if it existed (expired or not).
@@ -241,11 +275,22 @@ impl Shared {
     pub fn issue_key(&self, key_label: Option<String>) -> Result<String, getrandom::Error> {
         let key = crypto::random_api_key()?;
         let label = key_label.unwrap_or_else(|| mask(&key));
+        let hash = crypto::sha256_hex(&key);
         self.lock().keys.push(IssuedKey {
             key: key.clone(),
             label,
+            hash,
         });
         Ok(key)
+    }
+
+    /// The label of the issued key whose SHA-256 is `hash` (lowercase hex).
+    pub fn label_by_hash(&self, hash: &str) -> Option<String> {
+        self.lock()
+            .keys
+            .iter()
+            .find(|issued| issued.hash == hash)
+            .map(|issued| issued.label.clone())
     }
 
     /// The label of an issued key.

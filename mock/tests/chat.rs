@@ -464,6 +464,7 @@ async fn records_the_last_request_headers_without_the_key() {
     assert!(server.last_chat_headers().is_empty());
     let extra = [
         ("HTTP-Referer", "https://app.example"),
+        ("X-OpenRouter-Title", "My App"),
         ("X-Title", "My App"),
     ];
     let body = request("hi", false).to_string();
@@ -477,6 +478,7 @@ async fn records_the_last_request_headers_without_the_key() {
             .map(|(_, value)| value.as_str())
     };
     assert_eq!(value("http-referer"), Some("https://app.example"));
+    assert_eq!(value("x-openrouter-title"), Some("My App"));
     assert_eq!(value("x-title"), Some("My App"));
     assert_eq!(value("content-type"), Some("application/json"));
     assert_eq!(

@@ -247,6 +247,28 @@ async fn exchange_with_the_right_verifier_issues_a_working_key() {
         data["rate_limit"],
         json!({ "requests": 10, "interval": "10s" })
     );
+    for zero in [
+        "usage_daily",
+        "usage_weekly",
+        "usage_monthly",
+        "byok_usage",
+        "byok_usage_daily",
+        "byok_usage_weekly",
+        "byok_usage_monthly",
+    ] {
+        assert_eq!(data[zero], 0.0, "{zero}");
+    }
+    for null in ["expires_at", "limit_reset"] {
+        assert_eq!(data[null], Value::Null, "{null}");
+    }
+    for no in [
+        "is_management_key",
+        "is_provisioning_key",
+        "include_byok_in_limit",
+    ] {
+        assert_eq!(data[no], false, "{no}");
+    }
+    assert_eq!(data["creator_user_id"], body["user_id"]);
 }
 
 #[tokio::test]
@@ -272,12 +294,97 @@ async fn a_code_works_once() {
     assert_eq!(server.issued_keys().len(), 1);
 }
 
+/// Asserts OpenRouter's answer to an expired code, word for word.
+fn assert_code_expired(reply: &Reply) {
+    reply.assert_error(403);
+    assert_eq!(
+        reply.json(),
+        json!({ "error": { "code": 403, "message": "Authorization code expired" } })
+    );
+}
+
 #[tokio::test]
 async fn expired_codes_are_refused() {
     let server = MockServer::start().await.expect("start");
     server.set_code_ttl(Duration::ZERO);
     let code = obtain_code(&server, VERIFIER).await;
-    exchange(&server, &code, VERIFIER).await.assert_error(403);
+    assert_code_expired(&exchange(&server, &code, VERIFIER).await);
+    // Spent like any other: a second try is an unknown code, not an expired one.
+    let again = exchange(&server, &code, VERIFIER).await;
+    again.assert_error(403);
+    assert_ne!(
+        again.json()["error"]["message"],
+        "Authorization code expired"
+    );
+    assert!(server.issued_keys().is_empty());
+}
+
+#[tokio::test]
+async fn codes_live_ten_minutes() {
+    let server = MockServer::start().await.expect("start");
+    let young = obtain_code(&server, VERIFIER).await;
+    assert_eq!(server.age_codes(Duration::from_secs(599)), 1);
+    assert_eq!(exchange(&server, &young, VERIFIER).await.status, 200);
+
+    let old = obtain_code(&server, VERIFIER).await;
+    server.age_codes(Duration::from_secs(600));
+    // A code issued after the aging is young again.
+    let fresh = obtain_code(&server, VERIFIER).await;
+    assert_code_expired(&exchange(&server, &old, VERIFIER).await);
+    assert_eq!(exchange(&server, &fresh, VERIFIER).await.status, 200);
+
+    // The same from another process, through the control endpoint.
+    let code = obtain_code(&server, VERIFIER).await;
+    let aged = post_form(&server, "/__mock/age-codes?secs=600", &[]).await;
+    assert_eq!(aged.status, 200, "{}", aged.text());
+    assert_eq!(aged.json(), json!({ "aged_codes": 1, "secs": 600 }));
+    assert_code_expired(&exchange(&server, &code, VERIFIER).await);
+    for bad in ["", "secs=-1", "secs=ten", "secs=1&secs=2"] {
+        post_form(&server, &format!("/__mock/age-codes?{bad}"), &[])
+            .await
+            .assert_error(400);
+    }
+    assert_eq!(server.issued_keys().len(), 2);
+}
+
+#[tokio::test]
+async fn each_issued_key_has_a_page_named_by_its_hash() {
+    use sha2::{Digest as _, Sha256};
+    let server = MockServer::start().await.expect("start");
+    let code = obtain_code(&server, VERIFIER).await;
+    let key = exchange(&server, &code, VERIFIER).await.json()["key"]
+        .as_str()
+        .expect("key")
+        .to_owned();
+    let hash: String = Sha256::digest(key.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let page = get(&server, &format!("/keys/{hash}")).await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert!(page
+        .header("content-type")
+        .unwrap_or_default()
+        .starts_with("text/html"));
+    let text = page.text();
+    assert!(
+        text.contains(&format!("<code id=\"key-hash\">{hash}</code>")),
+        "{text}"
+    );
+    assert!(text.contains(&key[..12]), "shows the label: {text}");
+    assert!(!text.contains(&key), "never the key itself");
+
+    let unknown = get(&server, &format!("/keys/{}", "0".repeat(64))).await;
+    assert_eq!(unknown.status, 404);
+    assert!(unknown.text().contains("Key not found"));
+    let hostile = get(&server, "/keys/%3Cscript%3Ealert(1)%3C%2Fscript%3E").await;
+    assert_eq!(hostile.status, 404);
+    assert!(!hostile.text().contains("<script>"), "{}", hostile.text());
+    assert!(
+        hostile.text().contains("&lt;script&gt;"),
+        "{}",
+        hostile.text()
+    );
 }
 
 #[tokio::test]
@@ -365,7 +472,7 @@ async fn cors_preflight_and_headers() {
         );
         assert_eq!(
             reply.header("access-control-allow-headers"),
-            Some("content-type, authorization, http-referer, x-title")
+            Some("content-type, authorization, http-referer, x-openrouter-title, x-title")
         );
         assert_eq!(reply.header("access-control-max-age"), Some("600"));
     }

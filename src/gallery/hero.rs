@@ -27,6 +27,9 @@ pub fn Hero() -> Element {
                         onclick: move |_| auth.sign_out(),
                         "Sign out"
                     }
+                    if let Some(key) = auth.key() {
+                        super::key_status::ManageKey { api_key: key }
+                    }
                 }
             } else {
                 SignInButton { id: "hero-sign-in", variant: ButtonVariant::Cta, size: ButtonSize::Xl }

@@ -52,6 +52,29 @@ pub fn KeyStatus(api_key: ApiKey) -> Element {
     }
 }
 
+/// Beside Sign out: the key's own page on OpenRouter, and what signing out does not do. The app
+/// cannot revoke the key it was given (that takes a management key), so it sends the user there.
+#[component]
+pub fn ManageKey(api_key: ApiKey) -> Element {
+    let client = use_gallery_client();
+    let manage_url = client.map(|client| api_key.manage_url(client.base_url()));
+    rsx! {
+        if let Some(url) = manage_url {
+            a {
+                id: "manage-key",
+                class: "text-sm underline underline-offset-4 text-neutral-700 hover:text-neutral-900 dark:text-neutral-300 dark:hover:text-white",
+                href: "{url}",
+                target: "_blank",
+                rel: "noopener noreferrer",
+                "Manage or revoke this key"
+            }
+        }
+        p { id: "sign-out-note", class: "basis-full text-xs text-neutral-500",
+            "Signing out forgets the key on this device; it does not revoke it on OpenRouter."
+        }
+    }
+}
+
 fn credits(value: Option<f64>) -> String {
     value.map(dollars).unwrap_or_else(|| "no limit".into())
 }

@@ -56,6 +56,10 @@ async fn a_whole_answer_and_a_streamed_one_say_the_same() {
         "{headers:?}"
     );
     assert!(
+        headers.contains(&("x-openrouter-title".into(), "Example App".into())),
+        "{headers:?}"
+    );
+    assert!(
         headers.contains(&("x-title".into(), "Example App".into())),
         "{headers:?}"
     );

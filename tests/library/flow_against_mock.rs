@@ -7,8 +7,8 @@ use crate::common::visit;
 use openrouter_mock::{ConsentMode, Failure, MockServer};
 use openrouter_signin::auth::storage::{AuthStore, MemoryStore};
 use openrouter_signin::auth::{
-    begin_headless_sign_in, begin_sign_in, finish_sign_in, finish_with_code, parse_callback,
-    CallbackParams, FlowError, Return,
+    authorize_url, begin_headless_sign_in, begin_sign_in, finish_sign_in, finish_with_code,
+    parse_callback, CallbackParams, CallbackUrl, FlowError, Return, State, Verifier,
 };
 use openrouter_signin::{now_ms, ApiKey, BaseUrl, ClientError, OpenRouterClient};
 
@@ -87,6 +87,103 @@ async fn approval_yields_a_stored_key_that_works() {
     let info = client.key_info(&signed_in.key).await.unwrap();
     assert!(info.is_free_tier);
     assert_eq!(mock.exchange_requests(), 1);
+    // The mock answers every field OpenRouter documents; a fresh key has no limit, no reset
+    // and no expiry, which come as nulls.
+    assert_eq!(
+        (info.limit, info.limit_reset, info.expires_at),
+        (None, None, None)
+    );
+    for used in [
+        info.usage_daily,
+        info.usage_weekly,
+        info.usage_monthly,
+        info.byok_usage,
+        info.byok_usage_daily,
+        info.byok_usage_weekly,
+        info.byok_usage_monthly,
+    ] {
+        assert_eq!(used, Some(0.0));
+    }
+    assert_eq!(info.is_management_key, Some(false));
+    assert_eq!(info.include_byok_in_limit, Some(false));
+}
+
+#[tokio::test]
+async fn the_exchange_returns_the_user_id() {
+    let mock = MockServer::start().await.unwrap();
+    mock.set_consent(ConsentMode::AutoApprove);
+    let base = BaseUrl::parse(&mock.base_url()).unwrap();
+    let verifier = Verifier::generate().unwrap();
+    let state = State::generate().unwrap();
+    let url = authorize_url(
+        &base,
+        &CallbackUrl::parse(CALLBACK).unwrap(),
+        &verifier.challenge(),
+        &state,
+    );
+    let back = visit(&url).await;
+    let CallbackParams::Code { code, .. } = parse_callback(&back).unwrap() else {
+        panic!("no code in {back}")
+    };
+    let exchanged = client_for(&mock)
+        .exchange_code(&code, &verifier)
+        .await
+        .unwrap();
+    assert_eq!(
+        mock.issued_keys(),
+        [exchanged.key.expose_secret().to_owned()]
+    );
+    let user_id = exchanged.user_id.expect("the mock sends a user_id");
+    assert!(user_id.starts_with("user_mock_"), "{user_id}");
+}
+
+#[tokio::test]
+async fn a_code_older_than_ten_minutes_is_refused_with_its_own_message() {
+    let mock = MockServer::start().await.unwrap();
+    let (store, earlier) = store_with_earlier_key();
+    let back = start_and_return(&mock, &store, ConsentMode::AutoApprove).await;
+    // The user took 10 minutes between approving and the exchange; the sign-in itself
+    // is young, so only OpenRouter can tell.
+    mock.age_codes(Duration::from_secs(10 * 60));
+    let error = finish_sign_in(&store, &client_for(&mock), &back, now_ms())
+        .await
+        .unwrap_err();
+    assert_eq!(error, FlowError::Exchange(ClientError::CodeExpired));
+    let text = error.to_string();
+    assert!(text.contains("older than 10 minutes"), "{text}");
+    assert!(text.to_lowercase().contains("sign in"), "{text}");
+    assert_nothing_lost(&store, &earlier);
+    assert_eq!(mock.exchange_requests(), 1);
+    assert!(mock.issued_keys().is_empty());
+}
+
+#[tokio::test]
+async fn the_manage_link_is_the_keys_own_page() {
+    let mock = MockServer::start().await.unwrap();
+    let store = MemoryStore::new();
+    let back = start_and_return(&mock, &store, ConsentMode::AutoApprove).await;
+    let Return::SignedIn(signed_in) = finish_sign_in(&store, &client_for(&mock), &back, now_ms())
+        .await
+        .unwrap()
+    else {
+        panic!("not signed in")
+    };
+    let base = BaseUrl::parse(&mock.base_url()).unwrap();
+    let url = signed_in.key.manage_url(&base);
+    let hash = signed_in.key.hash();
+    assert_eq!(url, format!("{}/keys/{hash}", mock.base_url()));
+    assert_eq!(hash.len(), 64);
+    assert!(hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')));
+    let page = reqwest::get(&url).await.unwrap();
+    assert_eq!(page.status(), 200);
+    let text = page.text().await.unwrap();
+    assert!(text.contains(&hash), "{text}");
+    assert!(!text.contains(signed_in.key.expose_secret()));
+    // The real one, for the default base.
+    assert_eq!(
+        signed_in.key.manage_url(&BaseUrl::default()),
+        format!("https://openrouter.ai/keys/{hash}")
+    );
 }
 
 #[tokio::test]

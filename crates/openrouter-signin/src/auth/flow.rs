@@ -333,7 +333,7 @@ async fn exchange_and_store<S: AuthStore + ?Sized>(
     code: &AuthCode,
     verifier: Verifier,
 ) -> Result<SignedIn, FlowError> {
-    let key = client.exchange_code(code, &verifier).await?;
+    let key = client.exchange_code(code, &verifier).await?.key;
     drop(verifier);
     let not_saved = store.save_key(&key).err();
     Ok(SignedIn { key, not_saved })

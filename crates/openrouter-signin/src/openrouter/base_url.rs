@@ -71,6 +71,16 @@ impl BaseUrl {
         &self.0
     }
 
+    /// The scheme, host and port, without any path prefix: where OpenRouter's own pages live
+    /// (the website is not under an API proxy's prefix).
+    pub fn origin(&self) -> &str {
+        let after_scheme = self.0.find("://").map_or(0, |i| i + 3);
+        match self.0[after_scheme..].find('/') {
+            Some(slash) => &self.0[..after_scheme + slash],
+            None => &self.0,
+        }
+    }
+
     /// `path` (which starts with '/') under this base.
     pub fn join(&self, path: &str) -> String {
         format!("{}{}", self.0, path)

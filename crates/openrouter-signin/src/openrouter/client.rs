@@ -102,9 +102,14 @@ impl std::fmt::Debug for OpenRouterClient {
     }
 }
 
-/// What `GET /api/v1/key` says about a key.
+/// What `GET /api/v1/key` says about a key. Amounts are in US dollars of credit.
+///
+/// Every field may be absent or null in an answer: the first five then take their defaults, the
+/// others are `None` (OpenRouter added them over time, and may add more: hence
+/// `#[non_exhaustive]`; start from [`KeyInfo::default`] to make one).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct KeyInfo {
     /// The key's label (for keys made by sign-in, usually a masked form of the key).
     pub label: String,
@@ -116,6 +121,29 @@ pub struct KeyInfo {
     pub limit_remaining: Option<f64>,
     /// Whether the account has never bought credits.
     pub is_free_tier: bool,
+    /// When the key stops working, as OpenRouter wrote it (an ISO 8601 UTC timestamp such as
+    /// `2027-12-31T23:59:59Z`); `None` when it never expires.
+    pub expires_at: Option<String>,
+    /// How often the limit starts over (`daily`, `weekly` or `monthly`); `None` when it never does.
+    pub limit_reset: Option<String>,
+    /// Credits used in the current UTC day.
+    pub usage_daily: Option<f64>,
+    /// Credits used in the current UTC week (Monday to Sunday).
+    pub usage_weekly: Option<f64>,
+    /// Credits used in the current UTC month.
+    pub usage_monthly: Option<f64>,
+    /// Whether this is a management key (one that manages other keys and cannot chat).
+    pub is_management_key: Option<bool>,
+    /// Whether usage through the user's own provider keys (BYOK) counts against the limit.
+    pub include_byok_in_limit: Option<bool>,
+    /// Usage through the user's own provider keys (BYOK), all time.
+    pub byok_usage: Option<f64>,
+    /// BYOK usage in the current UTC day.
+    pub byok_usage_daily: Option<f64>,
+    /// BYOK usage in the current UTC week.
+    pub byok_usage_weekly: Option<f64>,
+    /// BYOK usage in the current UTC month.
+    pub byok_usage_monthly: Option<f64>,
 }
 
 impl KeyInfo {
@@ -127,36 +155,64 @@ impl KeyInfo {
             _ => return Err(not_expected("the answer has no `data` object")),
         };
         let field = |name: &'static str| match data.get(name) {
-            None | Some(Json::Null) => Ok(None),
-            Some(value) => Ok(Some(value)),
+            None | Some(Json::Null) => None,
+            Some(value) => Some(value),
         };
         let wrong = |name: &str, kind: &str| not_expected(&format!("`{name}` is not {kind}"));
         let number = |name: &'static str| -> Result<Option<f64>, ClientError> {
-            field(name)?
+            field(name)
                 .map(|v| v.as_f64().ok_or_else(|| wrong(name, "a number")))
                 .transpose()
         };
-        Ok(KeyInfo {
-            label: field("label")?
+        let text = |name: &'static str| -> Result<Option<String>, ClientError> {
+            field(name)
                 .map(|v| {
                     v.as_str()
                         .map(str::to_owned)
-                        .ok_or_else(|| wrong("label", "text"))
+                        .ok_or_else(|| wrong(name, "text"))
                 })
-                .transpose()?
-                .unwrap_or_default(),
+                .transpose()
+        };
+        let flag = |name: &'static str| -> Result<Option<bool>, ClientError> {
+            field(name)
+                .map(|v| v.as_bool().ok_or_else(|| wrong(name, "true or false")))
+                .transpose()
+        };
+        Ok(KeyInfo {
+            label: text("label")?.unwrap_or_default(),
             usage: number("usage")?.unwrap_or_default(),
             limit: number("limit")?,
             limit_remaining: number("limit_remaining")?,
-            is_free_tier: field("is_free_tier")?
-                .map(|v| {
-                    v.as_bool()
-                        .ok_or_else(|| wrong("is_free_tier", "true or false"))
-                })
-                .transpose()?
-                .unwrap_or_default(),
+            is_free_tier: flag("is_free_tier")?.unwrap_or_default(),
+            expires_at: text("expires_at")?,
+            limit_reset: text("limit_reset")?,
+            usage_daily: number("usage_daily")?,
+            usage_weekly: number("usage_weekly")?,
+            usage_monthly: number("usage_monthly")?,
+            is_management_key: flag("is_management_key")?,
+            include_byok_in_limit: flag("include_byok_in_limit")?,
+            byok_usage: number("byok_usage")?,
+            byok_usage_daily: number("byok_usage_daily")?,
+            byok_usage_weekly: number("byok_usage_weekly")?,
+            byok_usage_monthly: number("byok_usage_monthly")?,
         })
     }
+}
+
+/// What the code exchange hands back: the new key, and the OpenRouter user it belongs to.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ExchangedKey {
+    /// The user's new API key.
+    pub key: ApiKey,
+    /// OpenRouter's id of the user who approved, when it sent one (it may send null).
+    pub user_id: Option<String>,
+}
+
+/// Whether a refused exchange is OpenRouter's `403 Authorization code expired`.
+fn is_code_expired(error: &ClientError) -> bool {
+    matches!(error, ClientError::Api { status: 403, message }
+        if message.to_ascii_lowercase().contains("authorization code expired"))
 }
 
 /// A 2xx answer that is JSON but not the JSON expected.
@@ -181,14 +237,20 @@ impl OpenRouterClient {
         self
     }
 
-    /// The same client, telling OpenRouter which app sends its chat requests (`HTTP-Referer`
-    /// and `X-Title`, OpenRouter's app attribution).
+    /// The same client, telling OpenRouter which app sends its requests (OpenRouter's app
+    /// attribution): `referer` as `HTTP-Referer`, `title` as `X-OpenRouter-Title` and, for
+    /// deployments that only know the older name, as `X-Title` too.
     pub fn with_attribution(
         mut self,
         referer: impl Into<String>,
         title: impl Into<String>,
     ) -> Self {
-        self.attribution = vec![("http-referer", referer.into()), ("x-title", title.into())];
+        let title = title.into();
+        self.attribution = vec![
+            ("http-referer", referer.into()),
+            ("x-openrouter-title", title.clone()),
+            ("x-title", title),
+        ];
         self
     }
 
@@ -197,25 +259,36 @@ impl OpenRouterClient {
         &self.base
     }
 
-    /// `POST /api/v1/auth/keys`: trades the callback's code and this sign-in's verifier for a key.
-    /// A 200 without a plausible `sk-or-` key is an error.
+    /// `POST /api/v1/auth/keys`: trades the callback's code and this sign-in's verifier for a key
+    /// (and the user's id, when OpenRouter sends one). A 200 without a plausible `sk-or-` key is
+    /// an error; a code older than OpenRouter's 10 minutes is [`ClientError::CodeExpired`].
     pub async fn exchange_code(
         &self,
         code: &AuthCode,
         verifier: &Verifier,
-    ) -> Result<ApiKey, ClientError> {
+    ) -> Result<ExchangedKey, ClientError> {
         let mut body = String::from(r#"{"code":"#);
         write_string(&mut body, code.expose_secret());
         body.push_str(r#","code_verifier":"#);
         write_string(&mut body, verifier.expose_secret());
         body.push_str(r#","code_challenge_method":"S256"}"#);
-        let answer = self.call("/api/v1/auth/keys", Some(body), None).await?;
+        let answer = match self.call("/api/v1/auth/keys", Some(body), None).await {
+            Err(error) if is_code_expired(&error) => return Err(ClientError::CodeExpired),
+            other => other?,
+        };
         let key = answer
             .get("key")
             .and_then(Json::as_str)
             .ok_or_else(|| ClientError::InvalidResponse("the answer has no `key`".into()))?;
-        ApiKey::parse(key.to_owned())
-            .map_err(|e| ClientError::InvalidResponse(format!("the `key` in the answer is {e}")))
+        let key = ApiKey::parse(key.to_owned())
+            .map_err(|e| ClientError::InvalidResponse(format!("the `key` in the answer is {e}")))?;
+        // Read leniently: the key is already issued and the code spent, so an odd `user_id`
+        // must not cost the user their sign-in.
+        let user_id = answer
+            .get("user_id")
+            .and_then(Json::as_str)
+            .map(str::to_owned);
+        Ok(ExchangedKey { key, user_id })
     }
 
     /// `GET /api/v1/key`: describes `key` (label, usage, limit). A revoked key answers 401.

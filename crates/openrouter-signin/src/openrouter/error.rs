@@ -3,6 +3,7 @@ use std::time::Duration;
 /// What went wrong talking to OpenRouter. HTTP failures keep the status and, when OpenRouter
 /// sent its `{"error":{"code","message"}}` body, its message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ClientError {
     /// OpenRouter answered with an error status and its error body.
     #[error("OpenRouter refused the request ({status}): {message}")]
@@ -12,6 +13,10 @@ pub enum ClientError {
         /// OpenRouter's own message.
         message: String,
     },
+    /// The code exchange was refused because the authorization code had expired (`403
+    /// Authorization code expired`): OpenRouter's codes live 10 minutes after approval.
+    #[error("the authorization code was older than 10 minutes and has expired")]
+    CodeExpired,
     /// An error status without OpenRouter's error body (a proxy page, an empty body, ...).
     #[error("OpenRouter answered HTTP {status} without an error message")]
     Status {
@@ -59,6 +64,7 @@ impl ClientError {
     pub fn status(&self) -> Option<u16> {
         match self {
             ClientError::RateLimited { .. } => Some(429),
+            ClientError::CodeExpired => Some(403),
             ClientError::Api { status, .. }
             | ClientError::Status { status }
             | ClientError::Redirect { status } => Some(*status),

@@ -1,5 +1,9 @@
 use std::fmt;
 
+use sha2::{Digest as _, Sha256};
+
+use super::BaseUrl;
+
 /// A user's OpenRouter API key (`sk-or-...`). Redacted in Debug and Display; use
 /// [`ApiKey::masked`] to show it and [`ApiKey::expose_secret`] to send it.
 #[derive(Clone, PartialEq, Eq)]
@@ -40,6 +44,23 @@ impl ApiKey {
         &self.0
     }
 
+    /// OpenRouter's public name for this key: the lowercase hex SHA-256 of the whole key. It is
+    /// what OpenRouter's key pages and management API call the key's `hash`; the key cannot be
+    /// recovered from it.
+    pub fn hash(&self) -> String {
+        Sha256::digest(self.0.as_bytes())
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    }
+
+    /// The key's own page on the OpenRouter at `base` (`{origin}/keys/{hash}`), where its owner
+    /// sees it and can revoke it. An app cannot revoke the key it was given; signing out only
+    /// forgets it, so this is the link to offer for that.
+    pub fn manage_url(&self, base: &BaseUrl) -> String {
+        format!("{}/keys/{}", base.origin(), self.hash())
+    }
+
     /// The first 12 characters and an ellipsis (`sk-or-v1-0a1…`): enough to recognise a key,
     /// far too little to use it.
     pub fn masked(&self) -> String {
@@ -64,5 +85,47 @@ impl fmt::Debug for ApiKey {
 impl fmt::Display for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("[redacted]")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A made-up key of the real shape, and its SHA-256 computed independently
+    /// (`printf %s KEY | sha256sum`).
+    const KEY: &str = "sk-or-v1-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    const KEY_SHA256: &str = "6f3fc1fd3a97c370587bb1ff60c686106150a0a755583d156bf47597271abf87";
+
+    #[test]
+    fn hash_is_the_lowercase_hex_sha256_of_the_whole_key() {
+        assert_eq!(ApiKey::parse(KEY).unwrap().hash(), KEY_SHA256);
+    }
+
+    #[test]
+    fn manage_url_is_the_keys_page_on_the_configured_origin() {
+        let key = ApiKey::parse(KEY).unwrap();
+        assert_eq!(
+            key.manage_url(&BaseUrl::default()),
+            format!("https://openrouter.ai/keys/{KEY_SHA256}")
+        );
+        let mock = BaseUrl::parse("http://127.0.0.1:8787/").unwrap();
+        assert_eq!(
+            key.manage_url(&mock),
+            format!("http://127.0.0.1:8787/keys/{KEY_SHA256}")
+        );
+        // A base with a path prefix (a proxy in front of the API) still links to the site's root.
+        let prefixed = BaseUrl::parse("https://example.test/openrouter").unwrap();
+        assert_eq!(
+            key.manage_url(&prefixed),
+            format!("https://example.test/keys/{KEY_SHA256}")
+        );
+    }
+
+    #[test]
+    fn the_hash_and_the_link_do_not_contain_the_key() {
+        let key = ApiKey::parse(KEY).unwrap();
+        let url = key.manage_url(&BaseUrl::default());
+        assert!(!url.contains(&KEY["sk-or-v1-".len()..]), "{url}");
     }
 }

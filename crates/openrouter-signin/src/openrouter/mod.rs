@@ -15,7 +15,8 @@ mod web;
 
 pub use base_url::{BaseUrl, BaseUrlError, BASE_URL_ENV, DEFAULT_BASE_URL};
 pub use client::{
-    ChatMessage, ChatRequest, KeyInfo, OpenRouterClient, DEFAULT_TIMEOUT, MAX_RESPONSE_BYTES,
+    ChatMessage, ChatRequest, ExchangedKey, KeyInfo, OpenRouterClient, DEFAULT_TIMEOUT,
+    MAX_RESPONSE_BYTES,
 };
 pub use error::ClientError;
 pub use key::{ApiKey, InvalidKey};
