@@ -16,7 +16,7 @@ use grid::VariantGrid;
 use hero::Hero;
 use key_status::{KeyStatus, RevokedNotice};
 use openrouter_signin::components::LinkStylesheet;
-use openrouter_signin::use_openrouter_auth;
+use openrouter_signin::{use_openrouter_auth, use_openrouter_config, OpenRouterConfig};
 use options::OptionsRow;
 use theme::{use_theme, ThemeToggle};
 
@@ -25,9 +25,32 @@ const GALLERY_CSS: Asset = asset!(
     AssetOptions::css().with_static_head(true)
 );
 
+/// The gallery's sign-in settings. It opts into `OPENROUTER_BASE_URL`, so that the scripts and
+/// tests can point it at the local mock.
+fn config() -> OpenRouterConfig {
+    OpenRouterConfig::new("openrouter-signin-gallery")
+        .base_url_from_env()
+        .key_label("openrouter-signin gallery")
+        .attribution(site_url(), "openrouter-signin gallery")
+}
+
+/// The site the gallery names itself with: the page's origin on the web.
+#[cfg(target_arch = "wasm32")]
+fn site_url() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_else(|| "http://localhost".into())
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn site_url() -> String {
+    "https://openrouter-signin.invalid/desktop-gallery".into()
+}
+
 /// The whole gallery page.
 #[component]
 pub fn App() -> Element {
+    use_openrouter_config(config);
     let theme = use_theme();
     let auth = use_openrouter_auth();
     use_context_provider(|| RevokedNotice(Signal::new(false)));
@@ -39,7 +62,8 @@ pub fn App() -> Element {
             class: if theme().is_dark() { "dark" },
             "data-theme": theme().name(),
             div { class: "relative min-h-screen bg-white text-neutral-900 dark:bg-neutral-950 dark:text-neutral-100",
-                main { class: "mx-auto max-w-6xl px-6 py-12",
+                // Phones get a 12 px gutter, so that an XL button (331 px in DejaVu Sans) fits a 360 px screen.
+                main { class: "mx-auto max-w-6xl px-3 py-12 sm:px-6",
                     // The hero comes first in the document, so its button is the first thing Tab reaches.
                     Hero {}
                     if let Some(api_key) = auth.key() {

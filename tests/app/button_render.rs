@@ -2,7 +2,6 @@
 //! every option, and every class they emit present in the committed stylesheet.
 
 use std::collections::BTreeSet;
-use std::sync::Once;
 
 use dioxus::prelude::*;
 use openrouter_signin::testing::{ALL_SIZES, ALL_VARIANTS};
@@ -15,19 +14,9 @@ const LOGO_PATHS: [&str; 4] = [
     "M508 376.445L354.25 287.678L354.25 465.213L508 376.445Z",
 ];
 
-/// The session reads the key store on first use: point it at an empty, private place.
-fn isolate() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let dir =
-            std::env::temp_dir().join(format!("openrouter-signin-render-{}", std::process::id()));
-        std::env::set_var("XDG_CONFIG_HOME", dir);
-        std::env::remove_var("OPENROUTER_BASE_URL");
-    });
-}
-
 fn render(element: impl FnOnce() -> Element) -> String {
-    isolate();
+    // The session reads the key store on first use: an empty, private place.
+    crate::environment();
     dioxus_ssr::render_element(element())
 }
 

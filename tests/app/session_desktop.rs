@@ -1,83 +1,32 @@
 //! The `use_openrouter_auth` session on the desktop, inside a real VirtualDom: it starts from the
-//! key file, signs in with a pasted code against the mock, tells listeners, and signs out.
-//! One test function: the session reads process-wide environment variables once.
+//! app's key file, signs in with a pasted code against the mock, tells listeners, follows another
+//! instance's changes, and signs out.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::os::unix::fs::PermissionsExt as _;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
 
-use dioxus::prelude::*;
 use openrouter_mock::{ConsentMode, MockServer};
 use openrouter_signin::auth::storage::{AuthStore, FileStore};
-use openrouter_signin::{on_auth_change, use_openrouter_auth, ApiKey, AuthStatus, OpenRouterAuth};
+use openrouter_signin::{on_auth_change, ApiKey, AuthStatus, BaseUrl, OpenRouterConfig};
 
-thread_local! {
-    static HANDLE: Cell<Option<OpenRouterAuth>> = const { Cell::new(None) };
-}
-
-#[component]
-fn Probe() -> Element {
-    let auth = use_openrouter_auth();
-    HANDLE.with(|h| h.set(Some(auth)));
-    let status = format!("{:?}", auth.status());
-    rsx! { p { "{status}" } }
-}
-
-fn auth(dom: &VirtualDom) -> OpenRouterAuth {
-    let _ = dom;
-    HANDLE.with(|h| h.get()).expect("the probe rendered")
-}
-
-/// Lets the VirtualDom run its tasks until `done` holds or 10 s pass.
-async fn run_until(dom: &mut VirtualDom, mut done: impl FnMut(&VirtualDom) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !dom.in_runtime(|| done(dom)) {
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for the session"
-        );
-        let _ = tokio::time::timeout(Duration::from_millis(50), dom.wait_for_work()).await;
-        dom.render_immediate(&mut dioxus::dioxus_core::NoOpMutations);
-    }
-}
-
-/// Awaits `work` while the VirtualDom keeps running its tasks (the loopback listener is one).
-async fn alongside<T>(dom: &mut VirtualDom, work: impl std::future::Future<Output = T>) -> T {
-    tokio::pin!(work);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        assert!(Instant::now() < deadline, "timed out");
-        tokio::select! {
-            out = &mut work => return out,
-            _ = tokio::time::timeout(Duration::from_millis(20), dom.wait_for_work()) => {
-                dom.render_immediate(&mut dioxus::dioxus_core::NoOpMutations);
-            }
-        }
-    }
-}
+use crate::{alongside, app, auth, code_shown_at, environment, run_until};
 
 #[tokio::test(flavor = "current_thread")]
 async fn desktop_session_from_start_to_sign_out() {
-    let config = tempfile::tempdir().unwrap();
     let mock = MockServer::start().await.unwrap();
     mock.set_consent(ConsentMode::AutoApprove);
-    // SAFETY of intent: this test binary has this one test, so no other thread reads the environment.
-    std::env::set_var("XDG_CONFIG_HOME", config.path());
-    std::env::set_var("OPENROUTER_BASE_URL", mock.base_url());
-    std::env::set_var("BROWSER", "true");
-    std::env::set_var("OPENROUTER_SIGNIN_KEY_STORE", "file");
 
-    // A key from an earlier run is there at start.
-    let key_path = config
-        .path()
-        .join("openrouter-signin")
+    // A key from an earlier run is there at start, in this app's own folder.
+    let key_path = environment()
+        .join("com.example.session")
         .join("openrouter_api_key");
     let earlier = ApiKey::parse(format!("sk-or-v1-{}", "ab".repeat(32))).unwrap();
     FileStore::at(&key_path).save_key(&earlier).unwrap();
 
-    let mut dom = VirtualDom::new(Probe);
-    dom.rebuild_in_place();
+    let config = OpenRouterConfig::new("com.example.session")
+        .base_url(BaseUrl::parse(&mock.base_url()).unwrap());
+    let mut dom = app(config);
     let statuses = Rc::new(RefCell::new(Vec::new()));
     let _subscription = dom.in_runtime(|| {
         let statuses = statuses.clone();
@@ -120,20 +69,7 @@ async fn desktop_session_from_start_to_sign_out() {
         dom.in_runtime(|| auth(&dom).status()),
         AuthStatus::Redirecting
     );
-    let page = reqwest::get(&paste_url)
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let code = page
-        .split("<code id=\"code\">")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_owned();
+    let code = code_shown_at(&paste_url).await;
 
     // A wrong paste fails and keeps the earlier key.
     dom.in_runtime(|| auth(&dom).complete_with_code("code=has space"));

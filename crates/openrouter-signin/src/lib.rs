@@ -29,6 +29,7 @@
 
 pub mod auth;
 pub mod components;
+mod config;
 pub mod openrouter;
 mod platform;
 
@@ -40,11 +41,14 @@ pub mod fuzzing;
 pub mod testing;
 
 pub use auth::{
-    on_auth_change, use_openrouter_auth, AuthState, AuthStatus, AuthSubscription, FlowError,
-    OpenRouterAuth,
+    on_auth_change, use_openrouter_auth, use_openrouter_config, AuthState, AuthStatus,
+    AuthSubscription, FlowError, OpenRouterAuth,
 };
 pub use components::{
     ButtonSize, ButtonVariant, LogoPosition, OpenRouterLogo, SignInButton, Spinner,
 };
-pub use openrouter::{ApiKey, BaseUrl, ClientError, KeyInfo, OpenRouterClient};
+pub use config::{
+    ConfigError, OpenRouterConfig, DEFAULT_APP_ID, MAX_APP_ID_LEN, MAX_STORAGE_PREFIX_LEN,
+};
+pub use openrouter::{ApiKey, BaseUrl, ClientError, ExchangedKey, KeyInfo, OpenRouterClient};
 pub use platform::{now_ms, sleep_ms};

@@ -13,8 +13,9 @@ use super::loopback::{LoopbackError, LoopbackListener, LOOPBACK_TIMEOUT};
 use super::session::{current_key, fail, reload_key, signed_in_with, update, AuthStatus, Runtime};
 use crate::platform::now_ms;
 
-/// The label OpenRouter gives keys made from the desktop app.
-const KEY_LABEL: &str = "Dioxus desktop app";
+/// The label OpenRouter gives keys made through the paste-the-code flow, which needs one, when
+/// the app configured none.
+const DEFAULT_KEY_LABEL: &str = "Dioxus desktop app";
 
 /// How often the key file is looked at for changes made by another window or instance.
 const WATCH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
@@ -51,7 +52,7 @@ async fn run_sign_in(rt: &Rc<Runtime>) -> Result<(), FlowError> {
         &*rt.store,
         client.base_url(),
         callback.as_deref(),
-        KEY_LABEL,
+        rt.config.label().unwrap_or(DEFAULT_KEY_LABEL),
         now_ms(),
     )?;
     let opened = open_in_browser(&start.browser_url);

@@ -30,5 +30,6 @@ pub use flow::{
 pub use loopback::{LoopbackError, LoopbackListener, LOOPBACK_TIMEOUT};
 pub use pkce::{Challenge, RandomError, State, Verifier, STATE_PREFIX};
 pub use session::{
-    on_auth_change, use_openrouter_auth, AuthState, AuthStatus, AuthSubscription, OpenRouterAuth,
+    on_auth_change, use_openrouter_auth, use_openrouter_config, AuthState, AuthStatus,
+    AuthSubscription, OpenRouterAuth,
 };

@@ -13,7 +13,8 @@ use dioxus::prelude::*;
 use super::flow::{FlowError, SignedIn};
 use super::platform;
 use super::storage::{open_platform_store, AuthStore, MemoryStore};
-use crate::openrouter::{ApiKey, BaseUrl, OpenRouterClient};
+use crate::config::{ConfigError, OpenRouterConfig};
+use crate::openrouter::{ApiKey, OpenRouterClient};
 
 /// Where a sign-in stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -82,9 +83,12 @@ fn initial_state() -> AuthState {
 
 type Listener = Rc<dyn Fn(&AuthState)>;
 
-/// The store, the client and the listeners, made once per app (per UI thread).
+/// The configuration, the store, the client and the listeners, made once per app (per UI thread).
 pub(super) struct Runtime {
-    pub(super) store: Box<dyn AuthStore>,
+    pub(super) config: OpenRouterConfig,
+    /// Whether `config` was given by the app rather than taken by default.
+    configured: bool,
+    pub(super) store: Rc<dyn AuthStore>,
     store_notice: Option<String>,
     client: Result<Rc<OpenRouterClient>, FlowError>,
     listeners: RefCell<Vec<(u64, Listener)>>,
@@ -99,31 +103,91 @@ pub(super) struct Runtime {
 
 thread_local! {
     static RUNTIME: OnceCell<Rc<Runtime>> = const { OnceCell::new() };
+    /// The app's configuration, until the runtime is made from it.
+    static CONFIG: RefCell<Option<OpenRouterConfig>> = const { RefCell::new(None) };
 }
 
 pub(super) fn runtime() -> Rc<Runtime> {
-    RUNTIME.with(|cell| cell.get_or_init(|| Rc::new(Runtime::new())).clone())
+    RUNTIME.with(|cell| {
+        cell.get_or_init(|| {
+            let given = CONFIG.with(|c| c.borrow_mut().take());
+            let configured = given.is_some();
+            Rc::new(Runtime::new(given.unwrap_or_default(), configured))
+        })
+        .clone()
+    })
+}
+
+/// Gives the app's sign-in settings. Call it once in the root component, before any
+/// [`use_openrouter_auth`] (here or in a child): every component of the app then signs in
+/// with them. A later call (another window of the same app, a re-render) changes nothing.
+///
+/// ```no_run
+/// use dioxus::prelude::*;
+/// use openrouter_signin::{use_openrouter_config, OpenRouterConfig, SignInButton};
+///
+/// #[component]
+/// fn App() -> Element {
+///     use_openrouter_config(|| OpenRouterConfig::new("com.example.chat").key_label("Example Chat"));
+///     rsx! { SignInButton {} }
+/// }
+/// ```
+pub fn use_openrouter_config(make: impl FnOnce() -> OpenRouterConfig) {
+    use_hook(|| {
+        if let Err(e) = configure(make()) {
+            update(|s| {
+                s.status = AuthStatus::Error;
+                s.error = Some(FlowError::Config(e.to_string()));
+            });
+        }
+    });
+}
+
+/// Installs `config` for this UI thread, unless sign-in handling started here already.
+fn configure(config: OpenRouterConfig) -> Result<(), ConfigError> {
+    match RUNTIME.with(|cell| cell.get().map(|rt| rt.configured)) {
+        // Another window of the same app, or a VirtualDom made again: the app's settings stand.
+        Some(true) => Ok(()),
+        Some(false) => Err(ConfigError::TooLate),
+        None => {
+            CONFIG.with(|c| *c.borrow_mut() = Some(config));
+            Ok(())
+        }
+    }
 }
 
 impl Runtime {
-    fn new() -> Self {
-        let (store, store_notice): (Box<dyn AuthStore>, _) = match open_platform_store() {
+    fn new(config: OpenRouterConfig, configured: bool) -> Self {
+        let valid = config
+            .validate()
+            .map_err(|e| FlowError::Config(e.to_string()));
+        let opened = match config.custom_store() {
+            Some(store) => Ok(store),
+            None => open_platform_store(config.app_id(), config.storage_prefix())
+                .map(|store| Rc::new(store) as Rc<dyn AuthStore>),
+        };
+        let (store, store_notice): (Rc<dyn AuthStore>, _) = match opened {
             Ok(store) => {
                 let notice = store.limitation();
-                (Box::new(store), notice)
+                (store, notice)
             }
             Err(e) => (
-                Box::new(MemoryStore::new()),
+                Rc::new(MemoryStore::new()),
                 Some(format!(
                     "{e}. You can sign in, but the key will not be remembered."
                 )),
             ),
         };
-        let client = BaseUrl::from_env()
-            .map_err(|e| FlowError::Config(e.to_string()))
-            .and_then(|base| OpenRouterClient::new(base).map_err(FlowError::from))
-            .map(Rc::new);
+        let client = valid.and_then(|()| {
+            let client = OpenRouterClient::new(config.openrouter().clone())?;
+            Ok(Rc::new(match config.attributed_as() {
+                Some((site, title)) => client.with_attribution(site, title),
+                None => client,
+            }))
+        });
         Runtime {
+            config,
+            configured,
             store,
             store_notice,
             client,
@@ -267,6 +331,19 @@ impl OpenRouterAuth {
     /// Why the last sign-in failed, if it did.
     pub fn error(&self) -> Option<FlowError> {
         AUTH.read().error.clone()
+    }
+
+    /// The app's OpenRouter client, for using the key: it talks to the configured OpenRouter and
+    /// names the app as configured. `None` when the configuration was refused (see [`Self::error`]).
+    pub fn client(&self) -> Option<Rc<OpenRouterClient>> {
+        runtime().client().ok()
+    }
+
+    /// The page on OpenRouter where the user manages or revokes the current key (signing out
+    /// here only forgets it on this device).
+    pub fn manage_url(&self) -> Option<String> {
+        let key = AUTH.read().key.clone()?;
+        Some(key.manage_url(runtime().config.openrouter()))
     }
 
     /// Whether a key is there.

@@ -11,7 +11,7 @@ use super::flow::{
     begin_sign_in, finish_sign_in, is_callback_pending, is_our_return, FlowError, Return,
 };
 use super::session::{fail, reload_key, signed_in_with, update, AuthStatus, Runtime};
-use super::storage::{watch_key_changes, StorageError};
+use super::storage::{watch_key_changes, StorageError, KEY_STORAGE_KEY};
 use crate::platform::{js_text, now_ms};
 
 fn window_error(what: &str, reason: String) -> FlowError {
@@ -23,7 +23,8 @@ fn window_error(what: &str, reason: String) -> FlowError {
 
 /// Follows other tabs, and handles a return from OpenRouter if this tab started a sign-in.
 pub(super) fn on_start(rt: &Rc<Runtime>) {
-    if let Some(watch) = watch_key_changes(reload_key) {
+    let key_entry = format!("{}{KEY_STORAGE_KEY}", rt.config.storage_prefix());
+    if let Some(watch) = watch_key_changes(&key_entry, reload_key) {
         rt.keep_alive.borrow_mut().push(Box::new(watch));
     }
     let Some(window) = web_sys::window() else {
@@ -38,9 +39,19 @@ pub(super) fn on_start(rt: &Rc<Runtime>) {
         return;
     }
     // The code leaves the address bar (and so history, bookmarks, referrers) before it is used.
+    // Back from a fixed callback route, the user lands where the sign-in started.
+    let back_to = take_return_to(rt).unwrap_or_else(|| strip_callback_params(&href));
     if let Ok(history) = window.history() {
-        let _ =
-            history.replace_state_with_url(&JsValue::NULL, "", Some(&strip_callback_params(&href)));
+        if history
+            .replace_state_with_url(&JsValue::NULL, "", Some(&back_to))
+            .is_ok()
+            && back_to != strip_callback_params(&href)
+        {
+            // A router (dioxus-router's web history among them) follows popstate.
+            if let Ok(event) = web_sys::PopStateEvent::new("popstate") {
+                let _ = window.dispatch_event(&event);
+            }
+        }
     }
     let client = match rt.client() {
         Ok(client) => client,
@@ -74,15 +85,54 @@ fn try_sign_in(rt: &Rc<Runtime>) -> Result<(), FlowError> {
         .pathname()
         .map_err(|e| window_error("the page address", js_text(&e)))?;
     let client = rt.client()?;
-    let url = begin_sign_in(
-        &*rt.store,
-        client.base_url(),
-        &format!("{origin}{path}"),
-        now_ms(),
-    )?;
+    let callback = match rt.config.callback() {
+        None => format!("{origin}{path}"),
+        Some(fixed) => {
+            remember_return_to(rt, &location)?;
+            if fixed.starts_with('/') {
+                format!("{origin}{fixed}")
+            } else {
+                fixed.to_owned()
+            }
+        }
+    };
+    let url = begin_sign_in(&*rt.store, client.base_url(), &callback, now_ms())?;
     location
         .assign(&url)
         .map_err(|e| window_error("navigation", js_text(&e)))
+}
+
+/// The `sessionStorage` entry that holds where a sign-in through a fixed callback started.
+fn return_to_entry(rt: &Runtime) -> String {
+    format!("{}openrouter_return_to", rt.config.storage_prefix())
+}
+
+/// Remembers the page (path, query and hash) to come back to from a fixed callback route.
+fn remember_return_to(rt: &Runtime, location: &web_sys::Location) -> Result<(), FlowError> {
+    let here = [location.pathname(), location.search(), location.hash()]
+        .into_iter()
+        .map(|part| part.map_err(|e| window_error("the page address", js_text(&e))))
+        .collect::<Result<String, _>>()?;
+    let session = web_sys::window()
+        .and_then(|w| w.session_storage().ok().flatten())
+        .ok_or_else(|| window_error("sessionStorage", "the browser offers none".into()))?;
+    session
+        .set_item(&return_to_entry(rt), &strip_callback_params(&here))
+        .map_err(|e| window_error("sessionStorage", js_text(&e)))
+}
+
+/// Takes the remembered page out; only a path on this site is used (never `//host`).
+fn take_return_to(rt: &Runtime) -> Option<String> {
+    let session = web_sys::window()?.session_storage().ok().flatten()?;
+    let entry = return_to_entry(rt);
+    let saved = session.get_item(&entry).ok().flatten();
+    let _ = session.remove_item(&entry);
+    saved.filter(|path| is_local_path(path))
+}
+
+/// A path on this origin: one leading '/', not `//` or `/\\` (which browsers read as another host).
+fn is_local_path(path: &str) -> bool {
+    path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\")
 }
 
 /// Applies what handling a return came to.

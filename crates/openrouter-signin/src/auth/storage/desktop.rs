@@ -12,15 +12,21 @@ use crate::openrouter::ApiKey;
 
 /// The key file's name inside the app's config directory.
 pub const KEY_FILE_NAME: &str = "openrouter_api_key";
-const APP_DIR: &str = "openrouter-signin";
 
-/// `<config dir>/openrouter-signin/openrouter_api_key` (on Linux `$XDG_CONFIG_HOME` or `~/.config`).
+/// `<config dir>/openrouter-signin/openrouter_api_key` (on Linux `$XDG_CONFIG_HOME` or `~/.config`):
+/// the key file of an app that gave no app id.
 pub fn default_key_path() -> Result<PathBuf, StorageError> {
+    key_path_for_app(crate::config::DEFAULT_APP_ID)
+}
+
+/// `<config dir>/<app_id>/openrouter_api_key`: each app keeps its own key. `app_id` is checked by
+/// [`OpenRouterConfig`](crate::OpenRouterConfig) to be a plain folder name.
+pub fn key_path_for_app(app_id: &str) -> Result<PathBuf, StorageError> {
     let dir = dirs::config_dir().ok_or_else(|| StorageError::Unavailable {
         what: "the config directory".into(),
         reason: "the platform reports none (is $HOME set?)".into(),
     })?;
-    Ok(dir.join(APP_DIR).join(KEY_FILE_NAME))
+    Ok(dir.join(app_id).join(KEY_FILE_NAME))
 }
 
 /// The key in a file (mode 0600 on Unix, in a 0700 directory), the pending sign-in in memory.

@@ -6,8 +6,8 @@ use super::desktop::FileStore;
 use super::{AuthStore, PendingSignIn, StorageError};
 use crate::openrouter::ApiKey;
 
-/// The keychain entry's service name.
-pub const KEYCHAIN_SERVICE: &str = "openrouter-signin";
+/// The keychain entry's service name for an app that gave no app id; otherwise the app id is.
+pub const KEYCHAIN_SERVICE: &str = crate::config::DEFAULT_APP_ID;
 /// The keychain entry's account name.
 pub const KEYCHAIN_ACCOUNT: &str = "openrouter_api_key";
 /// `file` forces the key file, `keychain` insists on the keychain; unset picks the keychain when
@@ -17,6 +17,7 @@ pub const KEY_STORE_ENV: &str = "OPENROUTER_SIGNIN_KEY_STORE";
 /// Where the desktop keeps the key.
 pub struct DesktopStore {
     keychain: Option<keyring::Entry>,
+    service: String,
     file: FileStore,
 }
 
@@ -29,18 +30,28 @@ fn keychain_error(action: &'static str, error: &keyring::Error) -> StorageError 
 }
 
 impl DesktopStore {
-    /// The keychain if it answers (unless `OPENROUTER_SIGNIN_KEY_STORE=file`), else the key file
-    /// at its default place. `OPENROUTER_SIGNIN_KEY_STORE=keychain` makes a silent keychain an error.
+    /// The store of an app that gave no app id: [`DesktopStore::open_for_app`] with
+    /// [`KEYCHAIN_SERVICE`].
     pub fn open_default() -> Result<Self, StorageError> {
-        let file = FileStore::open_default()?;
+        Self::open_for_app(KEYCHAIN_SERVICE)
+    }
+
+    /// The keychain entry of service `app_id` if the keychain answers (unless
+    /// `OPENROUTER_SIGNIN_KEY_STORE=file`), else the key file `<config dir>/<app_id>/openrouter_api_key`.
+    /// `OPENROUTER_SIGNIN_KEY_STORE=keychain` makes a silent keychain an error.
+    pub fn open_for_app(app_id: &str) -> Result<Self, StorageError> {
+        let file = FileStore::at(super::desktop::key_path_for_app(app_id)?);
+        let service = app_id.to_owned();
         match std::env::var(KEY_STORE_ENV).as_deref() {
             Ok("file") => Ok(DesktopStore {
                 keychain: None,
+                service,
                 file,
             }),
-            Ok("keychain") => match probe_keychain() {
+            Ok("keychain") => match probe_keychain(&service) {
                 Ok(entry) => Ok(DesktopStore {
                     keychain: Some(entry),
+                    service,
                     file,
                 }),
                 Err(reason) => Err(StorageError::Unavailable {
@@ -49,7 +60,8 @@ impl DesktopStore {
                 }),
             },
             _ => Ok(DesktopStore {
-                keychain: probe_keychain().ok(),
+                keychain: probe_keychain(&service).ok(),
+                service,
                 file,
             }),
         }
@@ -59,6 +71,7 @@ impl DesktopStore {
     pub fn file_only(file: FileStore) -> Self {
         DesktopStore {
             keychain: None,
+            service: KEYCHAIN_SERVICE.to_owned(),
             file,
         }
     }
@@ -70,9 +83,8 @@ impl DesktopStore {
 }
 
 /// The keychain entry, if the keychain is there and answers a read.
-fn probe_keychain() -> Result<keyring::Entry, String> {
-    let entry =
-        keyring::Entry::new(KEYCHAIN_SERVICE, KEYCHAIN_ACCOUNT).map_err(|e| e.to_string())?;
+fn probe_keychain(service: &str) -> Result<keyring::Entry, String> {
+    let entry = keyring::Entry::new(service, KEYCHAIN_ACCOUNT).map_err(|e| e.to_string())?;
     match entry.get_password() {
         Ok(_) | Err(keyring::Error::NoEntry) => Ok(entry),
         Err(e) => Err(e.to_string()),
@@ -133,7 +145,7 @@ impl AuthStore for DesktopStore {
 
     fn describe_location(&self) -> String {
         match &self.keychain {
-            Some(_) => format!("the system keychain (service \"{KEYCHAIN_SERVICE}\")"),
+            Some(_) => format!("the system keychain (service {:?})", self.service),
             None => self.file.describe_location(),
         }
     }

@@ -18,7 +18,7 @@ mod web;
 pub use memory::MemoryStore;
 
 #[cfg(not(target_arch = "wasm32"))]
-pub use desktop::{default_key_path, FileStore, KEY_FILE_NAME};
+pub use desktop::{default_key_path, key_path_for_app, FileStore, KEY_FILE_NAME};
 #[cfg(not(target_arch = "wasm32"))]
 pub use keychain::{
     DesktopStore, DesktopStore as PlatformStore, KEYCHAIN_ACCOUNT, KEYCHAIN_SERVICE, KEY_STORE_ENV,
@@ -32,9 +32,19 @@ pub use web::{
 use super::pkce::{State, Verifier};
 use crate::openrouter::ApiKey;
 
-/// Opens the store this platform uses, at its usual place.
-pub fn open_platform_store() -> Result<PlatformStore, StorageError> {
-    PlatformStore::open_default()
+/// Opens the store this platform uses for the app `app_id` (the desktop's key file folder and
+/// keychain entry) with the web storage names prefixed by `web_prefix` (empty: the reference's names).
+pub fn open_platform_store(app_id: &str, web_prefix: &str) -> Result<PlatformStore, StorageError> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = app_id;
+        PlatformStore::open_with_prefix(web_prefix)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = web_prefix;
+        PlatformStore::open_for_app(app_id)
+    }
 }
 
 /// A sign-in that was started and has not come back yet.

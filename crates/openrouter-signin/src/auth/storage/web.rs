@@ -26,6 +26,26 @@ pub struct WebStore {
     local: Result<Storage, String>,
     session: Result<Storage, String>,
     memory_key: MemoryStore,
+    names: Names,
+}
+
+/// The storage entries' names: the reference's, after an optional prefix.
+struct Names {
+    key: String,
+    verifier: String,
+    state: String,
+    started_at: String,
+}
+
+impl Names {
+    fn with_prefix(prefix: &str) -> Self {
+        Names {
+            key: format!("{prefix}{KEY_STORAGE_KEY}"),
+            verifier: format!("{prefix}{VERIFIER_STORAGE_KEY}"),
+            state: format!("{prefix}{STATE_STORAGE_KEY}"),
+            started_at: format!("{prefix}{STARTED_AT_STORAGE_KEY}"),
+        }
+    }
 }
 
 fn unavailable(what: &str, reason: String) -> StorageError {
@@ -50,22 +70,34 @@ fn open(window: &web_sys::Window, local: bool) -> Result<Storage, String> {
 }
 
 impl WebStore {
-    /// The page's storages; an error only when there is no window at all.
+    /// The page's storages under the reference's names; an error only when there is no window.
     pub fn open_default() -> Result<Self, StorageError> {
+        Self::open_with_prefix("")
+    }
+
+    /// The page's storages, every entry's name after `prefix` (`myapp_openrouter_api_key`), for
+    /// two apps on one origin. An error only when there is no window at all.
+    pub fn open_with_prefix(prefix: &str) -> Result<Self, StorageError> {
         let window = web_sys::window()
             .ok_or_else(|| unavailable("browser storage", "there is no window".into()))?;
         Ok(WebStore {
             local: open(&window, true),
             session: open(&window, false),
             memory_key: MemoryStore::new(),
+            names: Names::with_prefix(prefix),
         })
+    }
+
+    /// The `localStorage` entry that holds the key.
+    pub fn key_entry(&self) -> &str {
+        &self.names.key
     }
 
     fn clear_pending_entries(&self, session: &Storage) -> Result<(), StorageError> {
         for name in [
-            VERIFIER_STORAGE_KEY,
-            STATE_STORAGE_KEY,
-            STARTED_AT_STORAGE_KEY,
+            &self.names.verifier,
+            &self.names.state,
+            &self.names.started_at,
         ] {
             remove(session, "sessionStorage", name)?;
         }
@@ -99,12 +131,12 @@ impl AuthStore for WebStore {
         let Ok(local) = &self.local else {
             return self.memory_key.load_key();
         };
-        match get(local, "localStorage", KEY_STORAGE_KEY)? {
+        match get(local, "localStorage", &self.names.key)? {
             None => Ok(None),
             Some(text) => ApiKey::parse(text)
                 .map(Some)
                 .map_err(|_| StorageError::Corrupt {
-                    what: format!("localStorage[{KEY_STORAGE_KEY:?}]"),
+                    what: format!("localStorage[{:?}]", self.names.key),
                     expected: "OpenRouter key",
                 }),
         }
@@ -113,21 +145,21 @@ impl AuthStore for WebStore {
     fn save_key(&self, key: &ApiKey) -> Result<(), StorageError> {
         match &self.local {
             // setItem either stores the whole value or throws, leaving the old one in place.
-            Ok(local) => set(local, "localStorage", KEY_STORAGE_KEY, key.expose_secret()),
+            Ok(local) => set(local, "localStorage", &self.names.key, key.expose_secret()),
             Err(_) => self.memory_key.save_key(key),
         }
     }
 
     fn remove_key(&self) -> Result<(), StorageError> {
         match &self.local {
-            Ok(local) => remove(local, "localStorage", KEY_STORAGE_KEY),
+            Ok(local) => remove(local, "localStorage", &self.names.key),
             Err(_) => self.memory_key.remove_key(),
         }
     }
 
     fn has_pending(&self) -> Result<bool, StorageError> {
         match &self.session {
-            Ok(session) => Ok(get(session, "sessionStorage", VERIFIER_STORAGE_KEY)?.is_some()),
+            Ok(session) => Ok(get(session, "sessionStorage", &self.names.verifier)?.is_some()),
             Err(_) => Ok(false),
         }
     }
@@ -143,14 +175,14 @@ impl AuthStore for WebStore {
         let written = set(
             session,
             "sessionStorage",
-            STATE_STORAGE_KEY,
+            &self.names.state,
             pending.state.expose_secret(),
         )
         .and_then(|()| {
             set(
                 session,
                 "sessionStorage",
-                STARTED_AT_STORAGE_KEY,
+                &self.names.started_at,
                 &pending.started_at_ms.to_string(),
             )
         })
@@ -159,7 +191,7 @@ impl AuthStore for WebStore {
             set(
                 session,
                 "sessionStorage",
-                VERIFIER_STORAGE_KEY,
+                &self.names.verifier,
                 pending.verifier.expose_secret(),
             )
         });
@@ -173,9 +205,9 @@ impl AuthStore for WebStore {
         let Ok(session) = &self.session else {
             return Ok(None);
         };
-        let verifier = get(session, "sessionStorage", VERIFIER_STORAGE_KEY)?;
-        let state = get(session, "sessionStorage", STATE_STORAGE_KEY)?;
-        let started = get(session, "sessionStorage", STARTED_AT_STORAGE_KEY)?;
+        let verifier = get(session, "sessionStorage", &self.names.verifier)?;
+        let state = get(session, "sessionStorage", &self.names.state)?;
+        let started = get(session, "sessionStorage", &self.names.started_at)?;
         // Removed before anything else can run: a second handler finds nothing to take.
         self.clear_pending_entries(session)?;
         let Some(verifier) = verifier else {
@@ -223,12 +255,17 @@ impl Drop for KeyChangeWatch {
     }
 }
 
-/// Calls `on_change` when another tab changes or removes the key, including `localStorage.clear()`,
-/// whose event has a null key. Events about other entries are ignored.
-pub fn watch_key_changes(mut on_change: impl FnMut() + 'static) -> Option<KeyChangeWatch> {
+/// Calls `on_change` when another tab changes or removes the `localStorage` entry `key_entry`
+/// (see [`WebStore::key_entry`]), including `localStorage.clear()`, whose event has a null key.
+/// Events about other entries are ignored.
+pub fn watch_key_changes(
+    key_entry: &str,
+    mut on_change: impl FnMut() + 'static,
+) -> Option<KeyChangeWatch> {
     let window = web_sys::window()?;
+    let key_entry = key_entry.to_owned();
     let closure = Closure::<dyn FnMut(StorageEvent)>::new(move |event: StorageEvent| {
-        let ours = event.key().is_none_or(|key| key == KEY_STORAGE_KEY);
+        let ours = event.key().is_none_or(|key| key == key_entry);
         if ours {
             on_change();
         }
