@@ -30,7 +30,7 @@ fn authorize_url_carries_every_parameter_encoded() {
     let callback = CallbackUrl::parse("http://localhost:8080/app?tab=1&x=é").unwrap();
     let verifier = Verifier::generate().unwrap();
     let state = State::generate().unwrap();
-    let url = authorize_url(&base, &callback, &verifier.challenge(), &state);
+    let url = authorize_url(&base, &callback, None, &verifier.challenge(), &state).unwrap();
     assert!(url.starts_with("https://openrouter.ai/auth?"), "{url}");
     let pairs = query_pairs(&url);
     let names: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
@@ -50,6 +50,32 @@ fn authorize_url_carries_every_parameter_encoded() {
     // The callback's own `&` and `?` must not leak into the outer query.
     assert_eq!(url.matches('&').count(), 3);
     assert!(!url.contains(verifier.expose_secret()));
+}
+
+#[test]
+fn a_callback_url_carries_the_key_label_when_given_and_refuses_a_bad_one() {
+    let base = BaseUrl::default();
+    let callback = CallbackUrl::parse("https://app.example.com/cb").unwrap();
+    let verifier = Verifier::generate().unwrap();
+    let state = State::generate().unwrap();
+    let url = authorize_url(
+        &base,
+        &callback,
+        Some("Chat & co"),
+        &verifier.challenge(),
+        &state,
+    )
+    .unwrap();
+    let pairs = query_pairs(&url);
+    assert!(pairs.contains(&("callback_url".into(), "https://app.example.com/cb".into())));
+    assert!(pairs.contains(&("key_label".into(), "Chat & co".into())));
+    for bad in ["", "two\nlines", &"x".repeat(101)] {
+        assert_eq!(
+            authorize_url(&base, &callback, Some(bad), &verifier.challenge(), &state),
+            Err(AuthorizeError::BadKeyLabel),
+            "{bad:?}"
+        );
+    }
 }
 
 #[test]

@@ -13,6 +13,8 @@ use openrouter_signin::auth::{
 use openrouter_signin::{now_ms, ApiKey, BaseUrl, ClientError, OpenRouterClient};
 
 const CALLBACK: &str = "http://localhost:8080/app?tab=2";
+/// The label the app configured: OpenRouter names the key with it.
+const KEY_LABEL: &str = "Flow test app";
 
 fn client_for(mock: &MockServer) -> OpenRouterClient {
     OpenRouterClient::new(BaseUrl::parse(&mock.base_url()).unwrap()).unwrap()
@@ -33,6 +35,7 @@ async fn start_and_return(mock: &MockServer, store: &MemoryStore, consent: Conse
         store,
         &BaseUrl::parse(&mock.base_url()).unwrap(),
         CALLBACK,
+        Some(KEY_LABEL),
         now_ms(),
     )
     .unwrap();
@@ -86,6 +89,8 @@ async fn approval_yields_a_stored_key_that_works() {
     assert_eq!(store.has_pending(), Ok(false));
     let info = client.key_info(&signed_in.key).await.unwrap();
     assert!(info.is_free_tier);
+    // The label the app sent with the callback flow names the key.
+    assert_eq!(info.label, KEY_LABEL);
     assert_eq!(mock.exchange_requests(), 1);
     // The mock answers every field OpenRouter documents; a fresh key has no limit, no reset
     // and no expiry, which come as nulls.
@@ -118,9 +123,11 @@ async fn the_exchange_returns_the_user_id() {
     let url = authorize_url(
         &base,
         &CallbackUrl::parse(CALLBACK).unwrap(),
+        None,
         &verifier.challenge(),
         &state,
-    );
+    )
+    .unwrap();
     let back = visit(&url).await;
     let CallbackParams::Code { code, .. } = parse_callback(&back).unwrap() else {
         panic!("no code in {back}")
@@ -151,6 +158,8 @@ async fn a_code_older_than_ten_minutes_is_refused_with_its_own_message() {
     assert_eq!(error, FlowError::Exchange(ClientError::CodeExpired));
     let text = error.to_string();
     assert!(text.contains("older than 10 minutes"), "{text}");
+    // One instruction, not two.
+    assert_eq!(text.matches("ign in").count(), 1, "{text}");
     assert!(text.to_lowercase().contains("sign in"), "{text}");
     assert_nothing_lost(&store, &earlier);
     assert_eq!(mock.exchange_requests(), 1);
@@ -469,6 +478,7 @@ async fn a_refused_callback_url_stores_nothing() {
         &store,
         &BaseUrl::default(),
         "http://evil.example/cb",
+        None,
         now_ms(),
     )
     .unwrap_err();

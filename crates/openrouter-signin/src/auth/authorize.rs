@@ -126,20 +126,38 @@ fn is_loopback_name(host: &str) -> bool {
     host.eq_ignore_ascii_case("localhost") || host == "127.0.0.1"
 }
 
-/// The authorize URL for a sign-in that comes back to `callback`.
+/// The authorize URL for a sign-in that comes back to `callback`; OpenRouter names the new key
+/// `key_label` when one is given. A bad label is refused.
 pub fn authorize_url(
     base: &BaseUrl,
     callback: &CallbackUrl,
+    key_label: Option<&str>,
     challenge: &Challenge,
     state: &State,
-) -> String {
-    format!(
+) -> Result<String, AuthorizeError> {
+    let mut url = format!(
         "{}/auth?callback_url={}&code_challenge={}&code_challenge_method=S256&state={}",
         base.as_str(),
         encode_query_value(callback.as_str()),
         challenge.as_str(),
         encode_query_value(state.expose_secret()),
-    )
+    );
+    if let Some(label) = key_label {
+        check_key_label(label)?;
+        url.push_str(&format!("&key_label={}", encode_query_value(label)));
+    }
+    Ok(url)
+}
+
+fn check_key_label(key_label: &str) -> Result<(), AuthorizeError> {
+    let label_ok = !key_label.trim().is_empty()
+        && key_label.chars().count() <= MAX_KEY_LABEL_LEN
+        && !key_label.chars().any(char::is_control);
+    if label_ok {
+        Ok(())
+    } else {
+        Err(AuthorizeError::BadKeyLabel)
+    }
 }
 
 /// The authorize URL for the headless flow: no callback; OpenRouter shows a code for the user
@@ -150,12 +168,7 @@ pub fn headless_authorize_url(
     challenge: &Challenge,
     state: &State,
 ) -> Result<String, AuthorizeError> {
-    let label_ok = !key_label.trim().is_empty()
-        && key_label.chars().count() <= MAX_KEY_LABEL_LEN
-        && !key_label.chars().any(char::is_control);
-    if !label_ok {
-        return Err(AuthorizeError::BadKeyLabel);
-    }
+    check_key_label(key_label)?;
     Ok(format!(
         "{}/auth?code_challenge={}&code_challenge_method=S256&state={}&key_label={}",
         base.as_str(),

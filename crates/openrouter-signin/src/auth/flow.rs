@@ -96,17 +96,19 @@ pub struct SignedIn {
     pub not_saved: Option<StorageError>,
 }
 
-/// Starts a sign-in that returns to `callback_url`: stores a fresh verifier and state, and
-/// returns the URL to send the user to. A refused `callback_url` stores nothing.
+/// Starts a sign-in that returns to `callback_url` (OpenRouter names the key `key_label` when
+/// given): stores a fresh verifier and state, and returns the URL to send the user to. A refused
+/// `callback_url` or label stores nothing.
 pub fn begin_sign_in<S: AuthStore + ?Sized>(
     store: &S,
     base: &BaseUrl,
     callback_url: &str,
+    key_label: Option<&str>,
     now_ms: u64,
 ) -> Result<String, FlowError> {
     let callback = CallbackUrl::parse(callback_url)?;
     let (pending, url) = new_pending(now_ms, |challenge, state| {
-        Ok(authorize_url(base, &callback, challenge, state))
+        authorize_url(base, &callback, key_label, challenge, state)
     })?;
     store.save_pending(&pending)?;
     Ok(url)
@@ -138,7 +140,7 @@ pub fn begin_desktop_sign_in<S: AuthStore + ?Sized>(
     let challenge = verifier.challenge();
     let paste_url = headless_authorize_url(base, key_label, &challenge, &state)?;
     let browser_url = match &callback {
-        Some(callback) => authorize_url(base, callback, &challenge, &state),
+        Some(callback) => authorize_url(base, callback, Some(key_label), &challenge, &state)?,
         None => paste_url.clone(),
     };
     store.save_pending(&PendingSignIn {

@@ -96,7 +96,13 @@ fn try_sign_in(rt: &Rc<Runtime>) -> Result<(), FlowError> {
             }
         }
     };
-    let url = begin_sign_in(&*rt.store, client.base_url(), &callback, now_ms())?;
+    let url = begin_sign_in(
+        &*rt.store,
+        client.base_url(),
+        &callback,
+        rt.config.label(),
+        now_ms(),
+    )?;
     location
         .assign(&url)
         .map_err(|e| window_error("navigation", js_text(&e)))
