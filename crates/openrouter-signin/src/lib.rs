@@ -29,9 +29,9 @@
 
 pub mod auth;
 pub mod components;
-mod config;
 pub mod openrouter;
 mod platform;
+mod secret;
 
 #[cfg(fuzzing)]
 #[doc(hidden)]
@@ -44,11 +44,11 @@ pub use auth::{
     on_auth_change, use_openrouter_auth, use_openrouter_config, AuthState, AuthStatus,
     AuthSubscription, FlowError, OpenRouterAuth,
 };
+pub use auth::{
+    ConfigError, OpenRouterConfig, DEFAULT_APP_ID, MAX_APP_ID_LEN, MAX_STORAGE_PREFIX_LEN,
+};
 pub use components::{
     ButtonSize, ButtonVariant, LogoPosition, OpenRouterLogo, SignInButton, Spinner,
-};
-pub use config::{
-    ConfigError, OpenRouterConfig, DEFAULT_APP_ID, MAX_APP_ID_LEN, MAX_STORAGE_PREFIX_LEN,
 };
 pub use openrouter::{ApiKey, BaseUrl, ClientError, ExchangedKey, KeyInfo, OpenRouterClient};
 pub use platform::{now_ms, sleep_ms};

@@ -3,16 +3,12 @@
 //! Tolerant of what does not concern us (other parameters, a fragment, `+` for space),
 //! strict about what does: a repeated or oversize parameter of ours is an error, never a guess.
 
-use std::fmt;
+pub use crate::secret::AuthCode;
 
 /// Longest code, state or error value we accept (OpenRouter's codes are far shorter).
 pub const MAX_PARAM_LEN: usize = 2048;
 /// Longest query we look at, so that a hostile URL costs nothing to reject.
 pub(crate) const MAX_QUERY_LEN: usize = 256 * 1024;
-
-/// The single-use authorization code from the callback. Redacted in Debug and Display.
-#[derive(Clone, PartialEq, Eq)]
-pub struct AuthCode(String);
 
 impl AuthCode {
     /// Takes a code as the user or the callback gave it; `None` when empty, too long,
@@ -23,30 +19,6 @@ impl AuthCode {
             && code.len() <= MAX_PARAM_LEN
             && !code.chars().any(|c| c.is_whitespace() || c.is_control());
         ok.then_some(AuthCode(code))
-    }
-
-    /// The code itself, for the exchange.
-    pub fn expose_secret(&self) -> &str {
-        &self.0
-    }
-}
-
-impl Drop for AuthCode {
-    /// Wiped from memory when dropped, so that it does not linger in freed heap.
-    fn drop(&mut self) {
-        zeroize::Zeroize::zeroize(&mut self.0);
-    }
-}
-
-impl fmt::Debug for AuthCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AuthCode([redacted])")
-    }
-}
-
-impl fmt::Display for AuthCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
     }
 }
 

@@ -10,7 +10,8 @@ use tokio::sync::mpsc;
 
 use super::flow::{begin_desktop_sign_in, finish_sign_in, FlowError, Return};
 use super::loopback::{LoopbackError, LoopbackListener, LOOPBACK_TIMEOUT};
-use super::session::{current_key, fail, reload_key, signed_in_with, update, AuthStatus, Runtime};
+use super::runtime::Runtime;
+use super::state::{Event, Report};
 use crate::platform::now_ms;
 
 /// The label OpenRouter gives keys made through the paste-the-code flow, which needs one, when
@@ -21,30 +22,32 @@ const DEFAULT_KEY_LABEL: &str = "Dioxus desktop app";
 const WATCH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Follows the key store, so that a sign-in or sign-out in another instance shows here too.
-pub(super) fn on_start(rt: &Rc<Runtime>) {
+pub(super) fn on_start(rt: &Rc<Runtime>, report: Report) {
     let rt = rt.clone();
     spawn_forever(async move {
+        let mut seen = rt.store.load_key().ok().flatten();
         loop {
             tokio::time::sleep(WATCH_INTERVAL).await;
-            let on_disk = rt.store.load_key().ok().flatten();
-            if on_disk != current_key() {
-                reload_key();
+            let stored = rt.store.load_key().ok().flatten();
+            if stored != seen {
+                seen = stored;
+                report(Event::StoreChanged);
             }
         }
     });
 }
 
 /// Starts the listener and the sign-in, opens the browser, and waits for the way back.
-pub(super) fn sign_in(rt: &Rc<Runtime>) {
+pub(super) fn sign_in(rt: &Rc<Runtime>, report: Report) {
     let rt = rt.clone();
     spawn_forever(async move {
-        if let Err(e) = run_sign_in(&rt).await {
-            fail(e);
+        if let Err(e) = run_sign_in(&rt, report).await {
+            report(Event::Failed(e));
         }
     });
 }
 
-async fn run_sign_in(rt: &Rc<Runtime>) -> Result<(), FlowError> {
+async fn run_sign_in(rt: &Rc<Runtime>, report: Report) -> Result<(), FlowError> {
     let client = rt.client()?;
     let listener = LoopbackListener::bind().await;
     let callback = listener.as_ref().ok().map(LoopbackListener::callback_url);
@@ -56,10 +59,10 @@ async fn run_sign_in(rt: &Rc<Runtime>) -> Result<(), FlowError> {
         now_ms(),
     )?;
     let opened = open_in_browser(&start.browser_url);
-    update(|s| {
-        s.approve_url = Some(start.browser_url.clone());
-        s.paste_url = Some(start.paste_url.clone());
-        s.notice = match (&listener, &opened) {
+    report(Event::Waiting {
+        approve_url: start.browser_url.clone(),
+        paste_url: start.paste_url.clone(),
+        notice: match (&listener, &opened) {
             (Err(e), _) => Some(format!(
                 "{e}. Approve in a browser and paste the code below."
             )),
@@ -67,7 +70,7 @@ async fn run_sign_in(rt: &Rc<Runtime>) -> Result<(), FlowError> {
                 "No browser could be opened ({e}). Open the link below by hand."
             )),
             _ => None,
-        };
+        },
     });
     // Without a listener the paste field is the only way back.
     let Ok(listener) = listener else {
@@ -81,14 +84,13 @@ async fn run_sign_in(rt: &Rc<Runtime>) -> Result<(), FlowError> {
     rt.cancel_listener.replace(None);
     match waited {
         Ok(return_url) => {
-            update(|s| s.status = AuthStatus::Exchanging);
-            match finish_sign_in(&*rt.store, &client, &return_url, now_ms()).await? {
-                Return::SignedIn(signed_in) => {
-                    signed_in_with(signed_in);
-                    bring_window_to_front();
-                }
-                // Finished meanwhile by a pasted code.
-                Return::NotACallback | Return::NotOurs => reload_key(),
+            report(Event::Exchanging);
+            let returned = finish_sign_in(&*rt.store, &client, &return_url, now_ms()).await;
+            let signed_in = matches!(returned, Ok(Return::SignedIn(_)));
+            // Ok(NotACallback | NotOurs): finished meanwhile by a pasted code.
+            report(Event::Returned(returned));
+            if signed_in {
+                bring_window_to_front();
             }
             Ok(())
         }

@@ -4,6 +4,7 @@
 
 mod authorize;
 pub(crate) mod callback;
+mod config;
 mod flow;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) mod loopback;
@@ -14,7 +15,9 @@ mod platform;
 #[cfg(target_arch = "wasm32")]
 #[path = "web.rs"]
 mod platform;
+mod runtime;
 mod session;
+mod state;
 pub mod storage;
 
 pub use authorize::{
@@ -22,6 +25,9 @@ pub use authorize::{
     MAX_KEY_LABEL_LEN,
 };
 pub use callback::{parse_callback, AuthCode, CallbackError, CallbackParams, MAX_PARAM_LEN};
+pub use config::{
+    ConfigError, OpenRouterConfig, DEFAULT_APP_ID, MAX_APP_ID_LEN, MAX_STORAGE_PREFIX_LEN,
+};
 pub use flow::{
     begin_desktop_sign_in, begin_headless_sign_in, begin_sign_in, finish_sign_in, finish_with_code,
     DesktopStart, FlowError, Return, SignedIn, PENDING_MAX_AGE_MS,

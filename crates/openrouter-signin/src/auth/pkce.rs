@@ -5,11 +5,11 @@
 //! feed a victim's tab a code of their own. So they are newtypes that never print their
 //! contents, and the verifier cannot be cloned by accident.
 
-use std::fmt;
-
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
+
+pub use crate::secret::{State, Verifier};
 
 /// Why random bytes could not be had from the operating system or the browser.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -28,34 +28,6 @@ fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
-/// Writes `[redacted]` for a secret in Debug and Display, and wipes it from memory on drop.
-macro_rules! redacted_fmt {
-    ($ty:ident) => {
-        impl Drop for $ty {
-            fn drop(&mut self) {
-                zeroize::Zeroize::zeroize(&mut self.0);
-            }
-        }
-        impl fmt::Debug for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, concat!(stringify!($ty), "([redacted])"))
-            }
-        }
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("[redacted]")
-            }
-        }
-    };
-}
-
-/// The PKCE code verifier: base64url (no padding) of 32 random bytes, 43 characters.
-///
-/// Not `Clone`: there is one verifier per sign-in and it goes from storage to the exchange.
-pub struct Verifier(String);
-
-redacted_fmt!(Verifier);
-
 impl Verifier {
     /// A fresh verifier from 32 bytes of secure randomness.
     pub fn generate() -> Result<Self, RandomError> {
@@ -72,11 +44,6 @@ impl Verifier {
     /// The S256 challenge of this verifier.
     pub fn challenge(&self) -> Challenge {
         Challenge(URL_SAFE_NO_PAD.encode(Sha256::digest(self.0.as_bytes())))
-    }
-
-    /// The verifier itself, to send in the exchange or to store for the return.
-    pub fn expose_secret(&self) -> &str {
-        &self.0
     }
 }
 
@@ -96,12 +63,6 @@ impl Challenge {
 /// user about. A return without it belongs to someone else and is left alone.
 pub const STATE_PREFIX: &str = "ors_";
 
-/// The OAuth `state`: [`STATE_PREFIX`] and 192 random bits in base64url, compared in constant time.
-#[derive(Clone)]
-pub struct State(String);
-
-redacted_fmt!(State);
-
 impl State {
     /// A fresh state from 24 bytes (192 bits) of secure randomness.
     pub fn generate() -> Result<Self, RandomError> {
@@ -119,11 +80,6 @@ impl State {
     pub fn matches(&self, returned: &str) -> bool {
         use subtle::ConstantTimeEq as _;
         self.0.len() == returned.len() && bool::from(self.0.as_bytes().ct_eq(returned.as_bytes()))
-    }
-
-    /// The state itself, for the authorize URL and for storage.
-    pub fn expose_secret(&self) -> &str {
-        &self.0
     }
 }
 

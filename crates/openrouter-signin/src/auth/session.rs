@@ -10,48 +10,13 @@ use std::rc::Rc;
 use dioxus::core::{provide_root_context, spawn_forever, try_consume_context};
 use dioxus::prelude::*;
 
-use super::flow::{FlowError, SignedIn};
+use super::config::{ConfigError, OpenRouterConfig};
+use super::flow::{FlowError, Return, SignedIn};
 use super::platform;
-use super::storage::{open_platform_store, AuthStore, MemoryStore};
-use crate::config::{ConfigError, OpenRouterConfig};
+use super::runtime::Runtime;
+use super::state::Event;
+pub use super::state::{AuthState, AuthStatus};
 use crate::openrouter::{ApiKey, OpenRouterClient};
-
-/// Where a sign-in stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum AuthStatus {
-    /// No key.
-    #[default]
-    SignedOut,
-    /// On its way to OpenRouter (web), or waiting for the user to approve there (desktop).
-    Redirecting,
-    /// Back from OpenRouter, trading the code for a key.
-    Exchanging,
-    /// A key is there.
-    SignedIn,
-    /// The last sign-in or sign-out failed; [`AuthState::error`] says why. An earlier key is kept.
-    Error,
-}
-
-/// Everything the UI shows about sign-in.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct AuthState {
-    /// Where the sign-in stands.
-    pub status: AuthStatus,
-    /// The key, when there is one (also after a later sign-in failed: the earlier key stays).
-    pub key: Option<ApiKey>,
-    /// Why the last sign-in or sign-out failed.
-    pub error: Option<FlowError>,
-    /// Something the user should know that is not a failure, e.g. that the key will not be remembered.
-    pub notice: Option<String>,
-    /// While waiting on the desktop: the URL the system browser was sent to, to open by hand if
-    /// no browser came up.
-    pub approve_url: Option<String>,
-    /// While waiting on the desktop: the headless URL, for approving anywhere (another machine, a
-    /// browser that cannot reach this one) and pasting the code OpenRouter shows.
-    pub paste_url: Option<String>,
-    /// Where the key is kept, in words.
-    pub key_location: String,
-}
 
 // Initialised from the store on first read, so the first render already knows the key.
 static AUTH: GlobalSignal<AuthState> = Signal::global(initial_state);
@@ -83,31 +48,15 @@ fn initial_state() -> AuthState {
 
 type Listener = Rc<dyn Fn(&AuthState)>;
 
-/// The configuration, the store, the client and the listeners, made once per app (per UI thread).
-pub(super) struct Runtime {
-    pub(super) config: OpenRouterConfig,
-    /// Whether `config` was given by the app rather than taken by default.
-    configured: bool,
-    pub(super) store: Rc<dyn AuthStore>,
-    store_notice: Option<String>,
-    client: Result<Rc<OpenRouterClient>, FlowError>,
-    listeners: RefCell<Vec<(u64, Listener)>>,
-    next_listener: Cell<u64>,
-    /// Stops the desktop's loopback listener, while one waits.
-    #[cfg(not(target_arch = "wasm32"))]
-    pub(super) cancel_listener: RefCell<Option<tokio::sync::mpsc::Sender<()>>>,
-    /// Platform handles (event listeners) that must live as long as the app.
-    #[cfg(target_arch = "wasm32")]
-    pub(super) keep_alive: RefCell<Vec<Box<dyn std::any::Any>>>,
-}
-
 thread_local! {
+    static LISTENERS: RefCell<Vec<(u64, Listener)>> = const { RefCell::new(Vec::new()) };
+    static NEXT_LISTENER: Cell<u64> = const { Cell::new(0) };
     static RUNTIME: OnceCell<Rc<Runtime>> = const { OnceCell::new() };
     /// The app's configuration, until the runtime is made from it.
     static CONFIG: RefCell<Option<OpenRouterConfig>> = const { RefCell::new(None) };
 }
 
-pub(super) fn runtime() -> Rc<Runtime> {
+fn runtime() -> Rc<Runtime> {
     RUNTIME.with(|cell| {
         cell.get_or_init(|| {
             let given = CONFIG.with(|c| c.borrow_mut().take());
@@ -156,76 +105,23 @@ fn configure(config: OpenRouterConfig) -> Result<(), ConfigError> {
     }
 }
 
-impl Runtime {
-    fn new(config: OpenRouterConfig, configured: bool) -> Self {
-        let valid = config
-            .validate()
-            .map_err(|e| FlowError::Config(e.to_string()));
-        let opened = match config.custom_store() {
-            Some(store) => Ok(store),
-            None => open_platform_store(config.app_id(), config.storage_prefix())
-                .map(|store| Rc::new(store) as Rc<dyn AuthStore>),
-        };
-        let (store, store_notice): (Rc<dyn AuthStore>, _) = match opened {
-            Ok(store) => {
-                let notice = store.limitation();
-                (store, notice)
-            }
-            Err(e) => (
-                Rc::new(MemoryStore::new()),
-                Some(format!(
-                    "{e}. You can sign in, but the key will not be remembered."
-                )),
-            ),
-        };
-        let client = valid.and_then(|()| {
-            let client = OpenRouterClient::new(config.openrouter().clone())?;
-            Ok(Rc::new(match config.attributed_as() {
-                Some((site, title)) => client.with_attribution(site, title),
-                None => client,
-            }))
-        });
-        Runtime {
-            config,
-            configured,
-            store,
-            store_notice,
-            client,
-            listeners: RefCell::default(),
-            next_listener: Cell::new(0),
-            #[cfg(not(target_arch = "wasm32"))]
-            cancel_listener: RefCell::default(),
-            #[cfg(target_arch = "wasm32")]
-            keep_alive: RefCell::default(),
-        }
-    }
-
-    pub(super) fn client(&self) -> Result<Rc<OpenRouterClient>, FlowError> {
-        self.client.clone()
-    }
-}
-
 /// Changes the state and tells the listeners.
-pub(super) fn update(change: impl FnOnce(&mut AuthState)) {
+fn update(change: impl FnOnce(&mut AuthState)) {
     let snapshot = {
         let mut state = AUTH.write();
         change(&mut state);
         state.clone()
     };
     // Cloned out first, so that a listener may subscribe or unsubscribe while being called.
-    let listeners: Vec<Listener> = runtime()
-        .listeners
-        .borrow()
-        .iter()
-        .map(|(_, l)| l.clone())
-        .collect();
+    let listeners: Vec<Listener> =
+        LISTENERS.with(|all| all.borrow().iter().map(|(_, l)| l.clone()).collect());
     for listener in listeners {
         listener(&snapshot);
     }
 }
 
 /// Records a failure; an earlier key stays where it is.
-pub(super) fn fail(error: FlowError) {
+fn fail(error: FlowError) {
     update(|s| {
         s.status = AuthStatus::Error;
         s.error = Some(error);
@@ -234,7 +130,7 @@ pub(super) fn fail(error: FlowError) {
     });
 }
 
-pub(super) fn signed_in_with(SignedIn { key, not_saved }: SignedIn) {
+fn signed_in_with(SignedIn { key, not_saved }: SignedIn) {
     update(|s| {
         s.key = Some(key);
         s.status = AuthStatus::SignedIn;
@@ -249,14 +145,30 @@ pub(super) fn signed_in_with(SignedIn { key, not_saved }: SignedIn) {
     });
 }
 
-/// The key as the UI knows it, without subscribing anything.
-#[cfg(not(target_arch = "wasm32"))]
-pub(super) fn current_key() -> Option<ApiKey> {
-    AUTH.peek().key.clone()
+/// Applies what the platform code reports: the only way it changes the state.
+fn apply(event: Event) {
+    match event {
+        Event::Waiting {
+            approve_url,
+            paste_url,
+            notice,
+        } => update(|s| {
+            s.approve_url = Some(approve_url);
+            s.paste_url = Some(paste_url);
+            s.notice = notice;
+        }),
+        Event::Exchanging => update(|s| s.status = AuthStatus::Exchanging),
+        Event::Returned(Ok(Return::SignedIn(signed_in))) => signed_in_with(signed_in),
+        // Nothing of ours came back (or a pasted code won meanwhile): show what is stored.
+        Event::Returned(Ok(Return::NotACallback | Return::NotOurs)) | Event::StoreChanged => {
+            reload_key()
+        }
+        Event::Returned(Err(error)) | Event::Failed(error) => fail(error),
+    }
 }
 
 /// Reads the key from the store again (at start, and when another tab or window changed it).
-pub(super) fn reload_key() {
+fn reload_key() {
     let rt = runtime();
     let loaded = rt.store.load_key();
     update(|s| {
@@ -291,7 +203,7 @@ fn start_once() {
     }
     provide_root_context(Started);
     // Deferred out of the render that called the hook: starting may change the state.
-    spawn_forever(async move { platform::on_start(&rt) });
+    spawn_forever(async move { platform::on_start(&rt, apply) });
 }
 
 /// The sign-in state and actions, for components. Cheap to copy; reading subscribes the component.
@@ -369,7 +281,7 @@ impl OpenRouterAuth {
             s.status = AuthStatus::Redirecting;
             s.error = None;
         });
-        platform::sign_in(&runtime());
+        platform::sign_in(&runtime(), apply);
     }
 
     /// Finishes a sign-in with the code the user pasted (bare, `code=...`, or the whole URL).
@@ -451,19 +363,16 @@ pub struct AuthSubscription {
 
 impl Drop for AuthSubscription {
     fn drop(&mut self) {
-        runtime()
-            .listeners
-            .borrow_mut()
-            .retain(|(id, _)| *id != self.id);
+        let id = self.id;
+        // After the thread's end (a listener dropped during teardown) there is nothing to remove.
+        let _ = LISTENERS.try_with(|all| all.borrow_mut().retain(|(other, _)| *other != id));
     }
 }
 
 /// Calls `listener` with the new state after every change: sign-in, sign-out, failure, and
 /// changes made in another tab or window.
 pub fn on_auth_change(listener: impl Fn(&AuthState) + 'static) -> AuthSubscription {
-    let rt = runtime();
-    let id = rt.next_listener.get();
-    rt.next_listener.set(id + 1);
-    rt.listeners.borrow_mut().push((id, Rc::new(listener)));
+    let id = NEXT_LISTENER.with(|next| next.replace(next.get() + 1));
+    LISTENERS.with(|all| all.borrow_mut().push((id, Rc::new(listener))));
     AuthSubscription { id }
 }

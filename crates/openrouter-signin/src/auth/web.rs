@@ -7,10 +7,9 @@ use dioxus::core::spawn_forever;
 use wasm_bindgen::JsValue;
 
 use super::callback::strip_callback_params;
-use super::flow::{
-    begin_sign_in, finish_sign_in, is_callback_pending, is_our_return, FlowError, Return,
-};
-use super::session::{fail, reload_key, signed_in_with, update, AuthStatus, Runtime};
+use super::flow::{begin_sign_in, finish_sign_in, is_callback_pending, is_our_return, FlowError};
+use super::runtime::Runtime;
+use super::state::{Event, Report};
 use super::storage::{watch_key_changes, StorageError, KEY_STORAGE_KEY};
 use crate::platform::{js_text, now_ms};
 
@@ -22,9 +21,9 @@ fn window_error(what: &str, reason: String) -> FlowError {
 }
 
 /// Follows other tabs, and handles a return from OpenRouter if this tab started a sign-in.
-pub(super) fn on_start(rt: &Rc<Runtime>) {
+pub(super) fn on_start(rt: &Rc<Runtime>, report: Report) {
     let key_entry = format!("{}{KEY_STORAGE_KEY}", rt.config.storage_prefix());
-    if let Some(watch) = watch_key_changes(&key_entry, reload_key) {
+    if let Some(watch) = watch_key_changes(&key_entry, move || report(Event::StoreChanged)) {
         rt.keep_alive.borrow_mut().push(Box::new(watch));
     }
     let Some(window) = web_sys::window() else {
@@ -55,22 +54,22 @@ pub(super) fn on_start(rt: &Rc<Runtime>) {
     }
     let client = match rt.client() {
         Ok(client) => client,
-        Err(e) => return fail(e),
+        Err(e) => return report(Event::Failed(e)),
     };
     if pending {
-        update(|s| s.status = AuthStatus::Exchanging);
+        report(Event::Exchanging);
     }
     let rt = rt.clone();
     spawn_forever(async move {
-        let result = finish_sign_in(&*rt.store, &client, &href, now_ms()).await;
-        apply_return(result);
+        let returned = finish_sign_in(&*rt.store, &client, &href, now_ms()).await;
+        report(Event::Returned(returned));
     });
 }
 
 /// Stores a fresh verifier and state in sessionStorage and sends the page to OpenRouter.
-pub(super) fn sign_in(rt: &Rc<Runtime>) {
+pub(super) fn sign_in(rt: &Rc<Runtime>, report: Report) {
     if let Err(e) = try_sign_in(rt) {
-        fail(e);
+        report(Event::Failed(e));
     }
 }
 
@@ -139,15 +138,6 @@ fn take_return_to(rt: &Runtime) -> Option<String> {
 /// A path on this origin: one leading '/', not `//` or `/\\` (which browsers read as another host).
 fn is_local_path(path: &str) -> bool {
     path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\")
-}
-
-/// Applies what handling a return came to.
-fn apply_return(result: Result<Return, FlowError>) {
-    match result {
-        Ok(Return::SignedIn(signed_in)) => signed_in_with(signed_in),
-        Ok(Return::NotACallback | Return::NotOurs) => reload_key(),
-        Err(error) => fail(error),
-    }
 }
 
 /// Nothing runs in the background on the web while a sign-in is away at OpenRouter.

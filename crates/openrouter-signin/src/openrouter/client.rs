@@ -1,8 +1,9 @@
 use std::time::Duration;
 
+use super::http::{HttpRequest, HttpResponse};
 use super::json::{write_string, Json};
 use super::{ApiKey, BaseUrl, ClientError};
-use crate::auth::{AuthCode, Verifier};
+use crate::secret::{AuthCode, Verifier};
 
 #[cfg(not(target_arch = "wasm32"))]
 use super::native::Transport;
@@ -11,26 +12,6 @@ use super::web::Transport;
 
 /// How long a request may take, answer included, unless [`OpenRouterClient::with_timeout`] says.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// The most bytes read from an answer; the endpoints used here answer a few hundred.
-pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
-
-/// A request as the transports see it.
-pub(super) struct HttpRequest<'a> {
-    pub post_json: Option<String>,
-    pub url: String,
-    pub bearer: Option<&'a str>,
-    pub headers: Vec<(&'static str, String)>,
-    pub timeout: Duration,
-}
-
-/// An answer as the transports return it: the status, `Retry-After`, and at most
-/// [`MAX_RESPONSE_BYTES`] of body.
-pub(super) struct HttpResponse {
-    pub status: u16,
-    pub body: Vec<u8>,
-    pub retry_after: Option<String>,
-}
-
 /// The OpenRouter HTTP client: the PKCE code exchange, the key description, and chat.
 pub struct OpenRouterClient {
     base: BaseUrl,

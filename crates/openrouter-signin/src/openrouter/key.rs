@@ -1,13 +1,8 @@
-use std::fmt;
-
 use sha2::{Digest as _, Sha256};
 
 use super::BaseUrl;
 
-/// A user's OpenRouter API key (`sk-or-...`). Redacted in Debug and Display; use
-/// [`ApiKey::masked`] to show it and [`ApiKey::expose_secret`] to send it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ApiKey(String);
+pub use crate::secret::ApiKey;
 
 /// Why a string is not a plausible OpenRouter key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,11 +34,6 @@ impl ApiKey {
         Ok(ApiKey(key))
     }
 
-    /// The key itself, for an `Authorization` header or for storage.
-    pub fn expose_secret(&self) -> &str {
-        &self.0
-    }
-
     /// OpenRouter's public name for this key: the lowercase hex SHA-256 of the whole key. It is
     /// what OpenRouter's key pages and management API call the key's `hash`; the key cannot be
     /// recovered from it.
@@ -66,25 +56,6 @@ impl ApiKey {
     pub fn masked(&self) -> String {
         let head: String = self.0.chars().take(12).collect();
         format!("{head}…")
-    }
-}
-
-impl Drop for ApiKey {
-    /// Wiped from memory when dropped, so that it does not linger in freed heap.
-    fn drop(&mut self) {
-        zeroize::Zeroize::zeroize(&mut self.0);
-    }
-}
-
-impl fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKey([redacted])")
-    }
-}
-
-impl fmt::Display for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
     }
 }
 

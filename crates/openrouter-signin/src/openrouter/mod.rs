@@ -5,6 +5,7 @@
 mod base_url;
 mod client;
 mod error;
+mod http;
 pub(crate) mod json;
 mod key;
 #[cfg(not(target_arch = "wasm32"))]
@@ -16,8 +17,8 @@ mod web;
 pub use base_url::{BaseUrl, BaseUrlError, BASE_URL_ENV, DEFAULT_BASE_URL};
 pub use client::{
     ChatMessage, ChatRequest, ExchangedKey, KeyInfo, OpenRouterClient, DEFAULT_TIMEOUT,
-    MAX_RESPONSE_BYTES,
 };
 pub use error::ClientError;
+pub use http::MAX_RESPONSE_BYTES;
 pub use key::{ApiKey, InvalidKey};
 pub use sse::{SseEvent, SseParser, MAX_LINE as MAX_SSE_LINE};

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::client::{HttpRequest, HttpResponse, MAX_RESPONSE_BYTES};
+use super::http::{HttpRequest, HttpResponse, MAX_RESPONSE_BYTES};
 use super::ClientError;
 
 pub(super) struct Transport {

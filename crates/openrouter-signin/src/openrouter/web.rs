@@ -10,7 +10,7 @@ use web_sys::{
     AbortController, Headers, ReadableStreamDefaultReader, RequestInit, RequestRedirect, Response,
 };
 
-use super::client::{HttpRequest, HttpResponse, MAX_RESPONSE_BYTES};
+use super::http::{HttpRequest, HttpResponse, MAX_RESPONSE_BYTES};
 use super::ClientError;
 use crate::platform::js_text;
 

@@ -16,7 +16,7 @@ pub const KEY_FILE_NAME: &str = "openrouter_api_key";
 /// `<config dir>/openrouter-signin/openrouter_api_key` (on Linux `$XDG_CONFIG_HOME` or `~/.config`):
 /// the key file of an app that gave no app id.
 pub fn default_key_path() -> Result<PathBuf, StorageError> {
-    key_path_for_app(crate::config::DEFAULT_APP_ID)
+    key_path_for_app(super::DEFAULT_APP_ID)
 }
 
 /// `<config dir>/<app_id>/openrouter_api_key`: each app keeps its own key. `app_id` is checked by

@@ -7,7 +7,7 @@ use super::{AuthStore, PendingSignIn, StorageError};
 use crate::openrouter::ApiKey;
 
 /// The keychain entry's service name for an app that gave no app id; otherwise the app id is.
-pub const KEYCHAIN_SERVICE: &str = crate::config::DEFAULT_APP_ID;
+pub const KEYCHAIN_SERVICE: &str = super::DEFAULT_APP_ID;
 /// The keychain entry's account name.
 pub const KEYCHAIN_ACCOUNT: &str = "openrouter_api_key";
 /// `file` forces the key file, `keychain` insists on the keychain; unset picks the keychain when

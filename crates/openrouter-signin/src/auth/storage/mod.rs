@@ -32,6 +32,9 @@ pub use web::{
 use super::pkce::{State, Verifier};
 use crate::openrouter::ApiKey;
 
+/// The app id of an app that gives none: the desktop key file's folder and keychain service.
+pub const DEFAULT_APP_ID: &str = "openrouter-signin";
+
 /// Opens the store this platform uses for the app `app_id` (the desktop's key file folder and
 /// keychain entry) with the web storage names prefixed by `web_prefix` (empty: the reference's names).
 pub fn open_platform_store(app_id: &str, web_prefix: &str) -> Result<PlatformStore, StorageError> {

@@ -5,12 +5,10 @@
 use std::fmt;
 use std::rc::Rc;
 
-use crate::auth::storage::AuthStore;
-use crate::auth::{CallbackUrl, MAX_KEY_LABEL_LEN};
+use super::authorize::{CallbackUrl, MAX_KEY_LABEL_LEN};
+use super::storage::AuthStore;
+pub use super::storage::DEFAULT_APP_ID;
 use crate::openrouter::BaseUrl;
-
-/// The app id of an app that gives none: the desktop key file's folder and keychain service.
-pub const DEFAULT_APP_ID: &str = "openrouter-signin";
 /// Longest app id: it names a folder and a keychain entry.
 pub const MAX_APP_ID_LEN: usize = 64;
 /// Longest prefix for the web storage entries' names.

@@ -1,0 +1,68 @@
+//! What the UI shows about sign-in, and the events that the platform code reports to the
+//! session, which alone changes the state. A leaf below both, so that neither reaches into
+//! the other.
+
+use super::flow::{FlowError, Return};
+use crate::openrouter::ApiKey;
+
+/// Where a sign-in stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AuthStatus {
+    /// No key.
+    #[default]
+    SignedOut,
+    /// On its way to OpenRouter (web), or waiting for the user to approve there (desktop).
+    Redirecting,
+    /// Back from OpenRouter, trading the code for a key.
+    Exchanging,
+    /// A key is there.
+    SignedIn,
+    /// The last sign-in or sign-out failed; [`AuthState::error`] says why. An earlier key is kept.
+    Error,
+}
+
+/// Everything the UI shows about sign-in.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AuthState {
+    /// Where the sign-in stands.
+    pub status: AuthStatus,
+    /// The key, when there is one (also after a later sign-in failed: the earlier key stays).
+    pub key: Option<ApiKey>,
+    /// Why the last sign-in or sign-out failed.
+    pub error: Option<FlowError>,
+    /// Something the user should know that is not a failure, e.g. that the key will not be remembered.
+    pub notice: Option<String>,
+    /// While waiting on the desktop: the URL the system browser was sent to, to open by hand if
+    /// no browser came up.
+    pub approve_url: Option<String>,
+    /// While waiting on the desktop: the headless URL, for approving anywhere (another machine, a
+    /// browser that cannot reach this one) and pasting the code OpenRouter shows.
+    pub paste_url: Option<String>,
+    /// Where the key is kept, in words.
+    pub key_location: String,
+}
+
+/// What happened, as the platform code (web.rs, desktop.rs) reports it to the session.
+pub(super) enum Event {
+    /// The desktop sent the browser to OpenRouter; these are the ways back.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    Waiting {
+        /// The URL the system browser was sent to.
+        approve_url: String,
+        /// The headless flow's URL, for the paste-the-code fallback.
+        paste_url: String,
+        /// Why a way back is missing (no listener, no browser), if one is.
+        notice: Option<String>,
+    },
+    /// Back from OpenRouter, trading the code for a key.
+    Exchanging,
+    /// A return from OpenRouter was handled, with this outcome.
+    Returned(Result<Return, FlowError>),
+    /// The stored key may have changed: another tab, window or instance signed in or out.
+    StoreChanged,
+    /// Starting or finishing a sign-in failed; an earlier key stays.
+    Failed(FlowError),
+}
+
+/// How the platform code reports an [`Event`]: the session's `apply`.
+pub(super) type Report = fn(Event);
