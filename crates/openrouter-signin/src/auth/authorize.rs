@@ -25,6 +25,7 @@ pub(crate) fn encode_query_value(value: &str) -> impl fmt::Display + '_ {
 
 /// Why a callback URL or key label was refused. Nothing is stored or opened when this happens.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AuthorizeError {
     /// The callback URL is empty.
     #[error("callback_url is empty")]

@@ -24,6 +24,7 @@ impl AuthCode {
 
 /// What a URL says about a sign-in return.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CallbackParams {
     /// None of `code`, `state`, `error` is there: this URL is not a return from OpenRouter.
     Absent,
@@ -47,6 +48,7 @@ pub enum CallbackParams {
 
 /// Why a return URL could not be read. Every variant names the parameter at fault.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CallbackError {
     /// The query is longer than the parser reads (its length).
     #[error("the return URL is {0} bytes long; at most {MAX_QUERY_LEN} are read")]

@@ -23,6 +23,7 @@ pub const PENDING_MAX_AGE_MS: u64 = 10 * 60 * 1000;
 
 /// Why a sign-in did not end with a key. The message says what happened and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum FlowError {
     /// The authorize URL could not be built (a bad callback URL or key label).
     #[error("the sign-in could not start: {0}")]
@@ -77,6 +78,7 @@ pub enum FlowError {
 
 /// What handling a URL on return came to.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Return {
     /// The URL carries no sign-in parameters; nothing was done.
     NotACallback,
@@ -89,6 +91,7 @@ pub enum Return {
 
 /// A successful sign-in.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct SignedIn {
     /// The new key.
     pub key: ApiKey,
@@ -116,6 +119,7 @@ pub fn begin_sign_in<S: AuthStore + ?Sized>(
 
 /// A desktop sign-in: one verifier and state behind two ways back.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct DesktopStart {
     /// What the system browser opens: the loopback flow, or the headless one without a listener.
     pub browser_url: String,

@@ -29,6 +29,7 @@ const MAX_CONNECTIONS: usize = 128;
 
 /// Why the wait for the browser ended without a return.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum LoopbackError {
     /// The loopback listener could not be opened.
     #[error("could not listen on 127.0.0.1 for the browser's return: {0}")]

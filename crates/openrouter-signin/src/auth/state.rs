@@ -7,6 +7,7 @@ use crate::openrouter::ApiKey;
 
 /// Where a sign-in stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum AuthStatus {
     /// No key.
     #[default]
@@ -23,6 +24,7 @@ pub enum AuthStatus {
 
 /// Everything the UI shows about sign-in.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct AuthState {
     /// Where the sign-in stands.
     pub status: AuthStatus,

@@ -22,6 +22,7 @@ const BASE: &str = "openrouter-signin-button inline-flex items-center justify-ce
 
 /// How the button looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+#[non_exhaustive]
 pub enum ButtonVariant {
     /// White with a border; for most places.
     #[default]
@@ -83,6 +84,7 @@ impl ButtonVariant {
 
 /// How big the button is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+#[non_exhaustive]
 pub enum ButtonSize {
     /// 32 px high.
     Sm,
@@ -142,6 +144,7 @@ impl ButtonSize {
 
 /// Which side of the label the logo sits on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+#[non_exhaustive]
 pub enum LogoPosition {
     /// Before the label.
     #[default]

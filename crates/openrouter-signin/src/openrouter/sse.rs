@@ -11,6 +11,7 @@ pub const MAX_LINE: usize = 1024 * 1024;
 
 /// What the stream said.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SseEvent {
     /// An event's data: its `data:` lines joined with `\n`.
     Data(String),

@@ -63,6 +63,7 @@ pub struct PendingSignIn {
 
 /// Why the store could not do what was asked. Nothing is overwritten when this happens.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum StorageError {
     /// There is no storage at all here (a sandboxed frame, private mode, no config dir).
     #[error("{what} is not available: {reason}")]
