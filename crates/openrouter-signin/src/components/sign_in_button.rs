@@ -156,8 +156,17 @@ pub enum LogoPosition {
 /// "Sign in with OpenRouter". Without an `onclick` it starts the sign-in through
 /// [`use_openrouter_auth`], and without `loading` it shows the spinner while a sign-in is under way.
 ///
-/// ```ignore
-/// rsx! { SignInButton { variant: ButtonVariant::Branded, size: ButtonSize::Lg } }
+/// ```no_run
+/// use dioxus::prelude::*;
+/// use openrouter_signin::{ButtonSize, ButtonVariant, SignInButton};
+///
+/// #[component]
+/// fn Header() -> Element {
+///     rsx! {
+///         SignInButton { variant: ButtonVariant::Branded, size: ButtonSize::Lg }
+///         SignInButton { variant: ButtonVariant::Icon, title: "Sign in" }
+///     }
+/// }
 /// ```
 #[component]
 pub fn SignInButton(
