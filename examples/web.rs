@@ -1,0 +1,54 @@
+//! A minimal web app that signs in with OpenRouter and uses the key.
+//!
+//! Run it with `dx serve --platform web --example web --features web --no-default-features`
+//! (see the README); it needs only `openrouter-signin` and `dioxus` with the `web` feature.
+
+use dioxus::prelude::*;
+use openrouter_signin::{
+    use_openrouter_auth, use_openrouter_config, OpenRouterConfig, SignInButton,
+};
+
+fn main() {
+    dioxus::launch(App);
+}
+
+#[component]
+fn App() -> Element {
+    // Once, at the root: who the app is and how it names itself to OpenRouter.
+    use_openrouter_config(|| {
+        OpenRouterConfig::new("com.example.web-demo")
+            .key_label("Web demo")
+            .attribution("https://demo.example.com", "Web demo")
+    });
+    let auth = use_openrouter_auth();
+    let mut credits = use_signal(String::new);
+
+    rsx! {
+        main {
+            h1 { "OpenRouter demo" }
+            if let Some(masked) = auth.masked_key() {
+                p { "Signed in with {masked}" }
+                button {
+                    onclick: move |_| async move {
+                        let (Some(key), Some(client)) = (auth.key(), auth.client()) else { return };
+                        credits.set(match client.key_info(&key).await {
+                            Ok(info) => format!("{} used of {:?}", info.usage, info.limit),
+                            Err(error) => error.to_string(),
+                        });
+                    },
+                    "Check usage"
+                }
+                p { "{credits}" }
+                if let Some(url) = auth.manage_url() {
+                    a { href: "{url}", target: "_blank", rel: "noopener noreferrer", "Manage or revoke this key" }
+                }
+                button { onclick: move |_| auth.sign_out(), "Sign out" }
+            } else {
+                SignInButton {}
+            }
+            if let Some(error) = auth.error() {
+                p { role: "alert", "{error}" }
+            }
+        }
+    }
+}
