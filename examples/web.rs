@@ -14,11 +14,15 @@ fn main() {
 
 #[component]
 fn App() -> Element {
-    // Once, at the root: who the app is and how it names itself to OpenRouter.
+    // Once, at the root: who the app is, how it names itself to OpenRouter, and the route
+    // OpenRouter sends the user back to (the app serves every path; the user then lands where
+    // the sign-in started). OPENROUTER_BASE_URL at build time can point it at a local mock.
     use_openrouter_config(|| {
         OpenRouterConfig::new("com.example.web-demo")
+            .base_url_from_env()
             .key_label("Web demo")
             .attribution("https://demo.example.com", "Web demo")
+            .web_callback("/auth/callback")
     });
     let auth = use_openrouter_auth();
     let mut credits = use_signal(String::new);
@@ -27,7 +31,7 @@ fn App() -> Element {
         main {
             h1 { "OpenRouter demo" }
             if let Some(masked) = auth.masked_key() {
-                p { "Signed in with {masked}" }
+                p { id: "signed-in", "Signed in with {masked}" }
                 button {
                     onclick: move |_| async move {
                         let (Some(key), Some(client)) = (auth.key(), auth.client()) else { return };

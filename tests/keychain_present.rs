@@ -1,4 +1,5 @@
-//! With a keychain (a Secret Service on the session bus), the key lives there and not in a file.
+//! With a keychain (a Secret Service on the session bus), the key lives there and not in a file,
+//! in an entry of the app's own.
 //! Ignored by a plain `cargo test`: scripts/test.sh runs it inside `dbus-run-session` with an
 //! unlocked gnome-keyring.
 
@@ -38,7 +39,22 @@ fn with_a_keychain_the_key_lives_there() {
         Ok(Some(key))
     );
 
+    // Another app keeps its own entry (service = its app id): signing out of one leaves it.
+    let other = DesktopStore::open_for_app("com.example.other").unwrap();
+    assert!(
+        other.describe_location().contains("com.example.other"),
+        "{}",
+        other.describe_location()
+    );
+    assert_eq!(other.load_key(), Ok(None), "the other app sees no key");
+    let other_key = ApiKey::parse(format!("sk-or-v1-{}", "0a".repeat(32))).unwrap();
+    other.save_key(&other_key).unwrap();
+    let other_entry = keyring::Entry::new("com.example.other", KEYCHAIN_ACCOUNT).unwrap();
+    assert_eq!(other_entry.get_password().unwrap(), other_key.expose_secret());
+
     store.remove_key().unwrap();
     assert!(matches!(entry.get_password(), Err(keyring::Error::NoEntry)));
     assert_eq!(store.load_key(), Ok(None));
+    assert_eq!(other.load_key(), Ok(Some(other_key)));
+    other.remove_key().unwrap();
 }

@@ -1,0 +1,85 @@
+//! `examples/web.rs` in the browser: an app configured with a fixed callback route
+//! (`/auth/callback`) and a key label signs in, and the user lands back on the page where the
+//! sign-in started, query and fragment included, with no code left in the address bar.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use serde_json::json;
+
+use crate::{case, WAIT};
+
+/// The example's page, built by scripts/test.sh next to the gallery, served on its own origin.
+fn example_origin() -> &'static str {
+    static ORIGIN: OnceLock<String> = OnceLock::new();
+    ORIGIN.get_or_init(|| {
+        let public =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/dx/web/debug/web/public");
+        assert!(
+            public.join("index.html").exists(),
+            "{} is missing: build the web example first (scripts/test.sh does)",
+            public.display()
+        );
+        let runtime = Box::leak(Box::new(tokio::runtime::Runtime::new().unwrap()));
+        runtime.block_on(crate::support::static_server::serve(public))
+    })
+}
+
+#[test]
+#[ignore = "needs chromium, chromedriver and the dx-built web example; scripts/test.sh runs it"]
+fn a_fixed_callback_route_brings_the_user_back_where_they_started() {
+    let origin = example_origin();
+    case(async |f, s| {
+        let start = format!("{origin}/settings?tab=keys#usage");
+        s.goto(&start).await;
+        s.wait_for(
+            "document.querySelector('button[data-variant]')",
+            WAIT,
+            "the example's sign-in button",
+        )
+        .await;
+        s.click("button[data-variant]").await;
+        s.wait_for(
+            "document.querySelector('#signed-in')",
+            WAIT,
+            "the signed-in line",
+        )
+        .await;
+
+        // Back where the sign-in started, nothing of the return left in the address bar...
+        assert_eq!(s.current_url().await, start);
+        // ...and the return itself went to the fixed route, not to that page.
+        let landed = s
+            .exec(
+                "return performance.getEntriesByType('navigation')[0].name",
+                json!([]),
+            )
+            .await;
+        let landed = landed.as_str().unwrap_or_default();
+        assert!(
+            landed.starts_with(&format!("{origin}/auth/callback?code=")),
+            "the return landed on {landed}"
+        );
+        let pending = s
+            .exec(
+                "return Object.keys(sessionStorage).filter(k => k.startsWith('openrouter_')).length",
+                json!([]),
+            )
+            .await;
+        assert_eq!(pending, json!(0), "nothing of the sign-in is left pending");
+
+        // OpenRouter named the key with the app's configured label.
+        let key = f.mock.issued_keys().pop().expect("a key was issued");
+        let info = reqwest::Client::new()
+            .get(format!("{}/api/v1/key", f.mock.base_url()))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let info: serde_json::Value = serde_json::from_str(&info).unwrap();
+        assert_eq!(info["data"]["label"], "Web demo", "{info}");
+    });
+}
