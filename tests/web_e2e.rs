@@ -5,6 +5,10 @@
 //! here) and Debian's chromium and chromium-driver; `scripts/test.sh` does both and runs this with
 //! `--ignored`. The cases share the mock, so they run one at a time.
 
+#[path = "web/fixed_callback.rs"]
+mod fixed_callback;
+#[path = "web/layout.rs"]
+mod layout;
 mod support;
 
 use std::path::PathBuf;
@@ -164,6 +168,19 @@ fn full_sign_in_survives_a_reload_and_never_reaches_the_console() {
         );
         let masked = s.text("#masked-key").await.unwrap();
         assert_eq!(masked, format!("{}…", &key[..12]));
+        let base = openrouter_signin::BaseUrl::parse(&f.mock.base_url()).unwrap();
+        let manage = openrouter_signin::ApiKey::parse(key.clone())
+            .unwrap()
+            .manage_url(&base);
+        let link = "const a = document.querySelector('#manage-key');
+                    return a && [a.href, a.rel, a.target, a.textContent]";
+        let shown = [
+            manage.as_str(),
+            "noopener noreferrer",
+            "_blank",
+            "Manage or revoke this key",
+        ];
+        assert_eq!(s.exec(link, json!([])).await, json!(shown));
         s.goto(&f.app).await;
         s.wait_for(
             "document.querySelector('#masked-key')",
@@ -625,7 +642,8 @@ fn the_key_status_shows_and_the_chat_answer_streams_in() {
                 "the key's label",
             )
             .await;
-        assert!(label.as_str().unwrap().starts_with(&key[..12]), "{label}");
+        // The key carries the label the gallery configured, sent with the callback flow.
+        assert_eq!(label, "openrouter-signin gallery", "key {}", &key[..12]);
         assert_eq!(s.text("#key-tier").await.as_deref(), Some("free tier"));
         f.mock.set_chat_delay(Duration::from_millis(60));
         let prompt = "héllo from the browser ✓";

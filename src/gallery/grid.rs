@@ -59,7 +59,10 @@ pub fn VariantGrid() -> Element {
             for variant in VARIANTS {
                 div { class: "mb-8", "data-row": variant.name(),
                     h3 { class: "mb-3 text-sm font-medium uppercase tracking-wide text-neutral-500", "{variant.name()}" }
-                    div { class: "grid grid-cols-1 gap-4 md:grid-cols-2 xl:grid-cols-4",
+                    // Cells wrap instead of sitting in equal columns: a cell is never narrower than
+                    // its button (a flex item's automatic minimum is its content), so an XL button
+                    // takes the room it needs beside a smaller one, and at most two share a row.
+                    div { class: "flex flex-wrap gap-4 divide-neutral-200 max-sm:gap-0 max-sm:divide-y dark:divide-neutral-800",
                         for size in SIZES {
                             Cell { key: "{variant.name()}-{size.name()}", variant, size, copied }
                         }
@@ -76,12 +79,16 @@ fn Cell(variant: ButtonVariant, size: ButtonSize, copied: Signal<Option<String>>
     let is_copied = copied.read().as_deref() == Some(code.as_str());
     let to_copy = code.clone();
     rsx! {
+        // On a phone the cells are a list that runs to the screen's edges (through main's px-3),
+        // which leaves an XL button the room it needs from 360 px up; on a narrower screen it
+        // scrolls inside its cell rather than moving the page sideways.
         div {
-            class: "flex flex-col items-start gap-3 rounded-xl border border-neutral-200 p-4 dark:border-neutral-800",
+            class: "flex grow basis-full flex-col items-start gap-3 border-neutral-200 px-3 py-4 dark:border-neutral-800 \
+                    max-sm:-mx-3 max-sm:min-w-0 max-sm:overflow-x-auto sm:basis-[34%] sm:rounded-xl sm:border sm:p-4",
             "data-cell": "{variant.name()}-{size.name()}",
             div { class: "flex h-16 items-center", SignInButton { variant, size } }
             div { class: "flex w-full items-start gap-2",
-                code { class: "flex-1 break-all font-mono text-xs text-neutral-600 dark:text-neutral-400", "{code}" }
+                code { class: "flex-1 break-normal font-mono text-xs text-neutral-600 dark:text-neutral-400", "{code}" }
                 button {
                     r#type: "button",
                     class: "shrink-0 rounded border border-neutral-300 px-2 py-0.5 text-xs hover:bg-neutral-100 dark:border-neutral-700 dark:hover:bg-neutral-800",

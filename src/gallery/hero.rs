@@ -32,7 +32,14 @@ pub fn Hero() -> Element {
                     }
                 }
             } else {
-                SignInButton { id: "hero-sign-in", variant: ButtonVariant::Cta, size: ButtonSize::Xl }
+                // On a phone the XL button takes the width it has: at 320 px its own padding
+                // would push the page sideways. `!` because the button's stylesheet may come later.
+                SignInButton {
+                    id: "hero-sign-in",
+                    variant: ButtonVariant::Cta,
+                    size: ButtonSize::Xl,
+                    class: "max-sm:w-full max-sm:px-4!",
+                }
             }
             if let Some(error) = state.error.as_ref() {
                 p { id: "auth-error", role: "alert", class: "max-w-2xl rounded-lg border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200",

@@ -263,6 +263,16 @@ impl Session {
         .await;
     }
 
+    /// Resizes the browser window (outer size, in CSS px).
+    pub async fn set_window_size(&self, width: u32, height: u32) {
+        self.command(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({ "width": width, "height": height })),
+        )
+        .await;
+    }
+
     /// Everything the page wrote to the console so far (and clears the buffer).
     pub async fn console(&self) -> Vec<String> {
         let logs = self
