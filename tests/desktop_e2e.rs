@@ -1,7 +1,10 @@
-//! The desktop app end to end: the real binary in a real window under Xvfb, keys sent with
-//! xdotool, a `$BROWSER` script that follows OpenRouter's redirect like a browser would, and the
-//! local mock. Needs an X display (`xvfb-run`) and xdotool; `scripts/test.sh` provides both and
-//! runs this with `--ignored`.
+//! The desktop app end to end: the real binary in a real window under Xvfb, driven and read
+//! through its accessibility tree as a screen reader would (scripts/atspi.py: buttons pressed by
+//! role and name, text typed and read back exactly), a `$BROWSER` script that follows
+//! OpenRouter's redirect like a browser would, and the local mock. Needs an X display
+//! (`xvfb-run`, with `-noreset`), a D-Bus session with the accessibility bus
+//! (`dbus-run-session`, at-spi2-core) and Debian's python3-gi with gir1.2-atspi-2.0;
+//! `scripts/test.sh` provides them and runs this with `--ignored`.
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
@@ -22,55 +25,83 @@ impl Drop for App {
 
 const TITLE: &str = "Sign in with OpenRouter for Dioxus";
 
+/// Starts the gallery and waits until its window is on the accessibility bus.
 fn start_app(config: &Path, browser: &Path, base: &str) -> App {
+    let log = config.with_file_name("app.log");
     let child = Command::new(env!("CARGO_BIN_EXE_openrouter-signin-gallery"))
         .env("XDG_CONFIG_HOME", config)
         .env("BROWSER", browser)
+        // The session bus may offer a Secret Service: the key must still go to the file.
         .env("OPENROUTER_SIGNIN_KEY_STORE", "file")
         .env("OPENROUTER_BASE_URL", base)
         // An unbundled binary finds its stylesheets through the manifest dir.
         .env("CARGO_MANIFEST_DIR", env!("CARGO_MANIFEST_DIR"))
+        // Either would hide the window from the accessibility bus.
+        .env_remove("NO_AT_BRIDGE")
+        .env_remove("GTK_A11Y")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .expect("the gallery binary starts");
-    App(child)
+    let mut app = App(child);
+    if let Err(why) = run_atspi(&["wait", "frame", TITLE, ""]) {
+        let exit = app.0.try_wait().ok().flatten();
+        let output = std::fs::read_to_string(&log).unwrap_or_default();
+        let tail: Vec<_> = output.lines().rev().take(30).collect();
+        panic!(
+            "no window: {why}\nthe app: {}\n{}",
+            exit.map_or("still running".into(), |status| status.to_string()),
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+        );
+    }
+    app
 }
 
-fn xdotool(args: &[&str]) -> String {
-    let out = Command::new("xdotool")
+/// Runs scripts/atspi.py (its doc says what each command does and waits for): what it printed,
+/// or its error, which names what it looked for and what it saw.
+fn run_atspi(args: &[&str]) -> Result<String, String> {
+    // Debian's python3, the one with python3-gi (another python3 may come first in PATH).
+    let out = Command::new("/usr/bin/python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/atspi.py"))
         .args(args)
         .output()
-        .expect("xdotool is installed");
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        .expect("/usr/bin/python3 runs scripts/atspi.py");
+    if !out.status.success() {
+        return Err(format!(
+            "atspi.py {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    let text = String::from_utf8(out.stdout).expect("atspi.py prints UTF-8");
+    Ok(text.strip_suffix('\n').unwrap_or(&text).to_owned())
 }
 
-/// Waits for the window, gives the page a moment to render, focuses it and presses `keys`.
-fn press(keys: &[&str]) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let window = loop {
-        let found = xdotool(&["search", "--name", TITLE]);
-        if let Some(id) = found.lines().next().filter(|id| !id.is_empty()) {
-            break id.to_owned();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no window titled {TITLE:?} appeared"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    };
-    std::thread::sleep(Duration::from_secs(3));
-    xdotool(&["windowfocus", "--sync", &window]);
-    let mut args = vec!["key", "--window", &window, "--delay", "150"];
-    args.extend_from_slice(keys);
-    xdotool(&args);
+/// [`run_atspi`], failing the test with the reason and the whole tree.
+fn atspi(args: &[&str]) -> String {
+    run_atspi(args).unwrap_or_else(|why| {
+        let tree = run_atspi(&["dump"]).unwrap_or_else(|e| e);
+        panic!("{why}\nthe accessibility tree:\n{tree}")
+    })
+}
+
+fn press(role: &str, name: &str) {
+    atspi(&["press", role, name]);
+}
+
+/// Waits until the element is there (and, with `text`, until its text holds it); returns its text.
+fn wait_for(role: &str, name: &str, id: Option<&str>, text: &str) -> String {
+    let mut args = vec!["wait", role, name, text];
+    if let Some(id) = id {
+        args.extend(["--id", id]);
+    }
+    atspi(&args)
 }
 
 fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + timeout;
     while !done() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
@@ -93,18 +124,22 @@ struct Setup {
     mock: MockServer,
     work: tempfile::TempDir,
     config: PathBuf,
-    key_file: PathBuf,
     browser: PathBuf,
 }
 
 fn setup() -> Setup {
     assert!(std::env::var_os("DISPLAY").is_some(), "run under xvfb-run");
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "run in a D-Bus session (dbus-run-session) for the accessibility bus"
+    );
+    // The accessibility bus starts on first use: up before any window, or a clear error here.
+    atspi(&["ready"]);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let mock = runtime.block_on(MockServer::start()).unwrap();
     mock.set_consent(ConsentMode::AutoApprove);
     let work = tempfile::tempdir().unwrap();
     let config = work.path().join("config");
-    let key_file = config.join("openrouter-signin").join("openrouter_api_key");
     // The "browser": follows OpenRouter's redirect back to the app's loopback listener.
     let browser = work.path().join("browser");
     std::fs::write(
@@ -118,36 +153,64 @@ fn setup() -> Setup {
         mock,
         work,
         config,
-        key_file,
         browser,
     }
 }
 
+/// The key file, in the folder of the gallery's app id: no other app's.
+fn find_key_file(config: &Path) -> Option<PathBuf> {
+    let file = config
+        .join("openrouter-signin-gallery")
+        .join("openrouter_api_key");
+    file.exists().then_some(file)
+}
+
+/// Presses the hero's sign-in button (the gallery's grid has twenty more with the same name) and
+/// waits until the browser script has brought the key back and the window says so. Returns the
+/// key file.
+fn sign_in(config: &Path) -> PathBuf {
+    atspi(&[
+        "press",
+        "push button",
+        "Sign in with OpenRouter",
+        "--id",
+        "hero-sign-in",
+    ]);
+    let mut key_file = None;
+    wait_until("the key file", Duration::from_secs(30), || {
+        key_file = find_key_file(config);
+        key_file.is_some()
+    });
+    wait_for("push button", "Sign out", None, "");
+    key_file.unwrap()
+}
+
 #[test]
-#[ignore = "needs an X display and xdotool; scripts/test.sh runs it under xvfb-run"]
+#[ignore = "needs an X display and the accessibility bus; scripts/test.sh runs it"]
 fn sign_in_persists_across_restarts_and_sign_out_removes_the_key() {
     let Setup {
         _runtime,
         mock,
         work: _work,
         config,
-        key_file,
         browser,
     } = setup();
 
-    // Sign in: the hero button is the first thing Tab reaches.
     let started = Instant::now();
     let app = start_app(&config, &browser, &mock.base_url());
-    press(&["Tab", "Return"]);
-    wait_until("the key file", Duration::from_secs(30), || {
-        key_file.exists()
-    });
+    let key_file = sign_in(&config);
     println!("signed in {:?} after start", started.elapsed());
     let mode = std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "the key file is private");
     let key = std::fs::read_to_string(&key_file).unwrap();
     assert_eq!(mock.issued_keys(), [key.trim_end().to_owned()]);
-    std::thread::sleep(Duration::from_secs(1));
+    // The window says where the key is.
+    wait_for(
+        "paragraph",
+        "*",
+        Some("key-location"),
+        &key_file.to_string_lossy(),
+    );
     let picture = screenshot("desktop-signed-in");
     assert!(
         std::fs::metadata(&picture).unwrap().len() > 10_000,
@@ -155,102 +218,66 @@ fn sign_in_persists_across_restarts_and_sign_out_removes_the_key() {
     );
     drop(app);
 
-    // Restart: still signed in, so the first focusable element is now "Sign out", and pressing it
-    // removes the key. (Signed out, the same keys would start a new sign-in and keep a key file.)
+    // Restart: the window comes up signed in, and signing out removes the key.
     let app = start_app(&config, &browser, &mock.base_url());
-    press(&["Tab", "Return"]);
+    press("push button", "Sign out");
     wait_until(
         "sign-out to remove the key",
         Duration::from_secs(15),
         || !key_file.exists(),
     );
+    wait_for(
+        "push button",
+        "Sign in with OpenRouter",
+        Some("hero-sign-in"),
+        "",
+    );
     assert_eq!(mock.issued_keys().len(), 1, "no second sign-in happened");
     drop(app);
 }
 
-/// Presses `keys` in the window right away (the window is up and rendered).
-fn keys(keys: &[&str]) {
-    let window = xdotool(&["search", "--name", TITLE]);
-    let window = window.lines().next().expect("the window").to_owned();
-    xdotool(&["windowfocus", "--sync", &window]);
-    let mut args = vec!["key", "--window", &window, "--delay", "100"];
-    args.extend_from_slice(keys);
-    xdotool(&args);
-}
-
-/// What the screen says, read by tesseract.
-fn read_screen(name: &str) -> String {
-    let picture = screenshot(name);
-    let out = Command::new("tesseract")
-        .arg(&picture)
-        .arg("stdout")
-        .output()
-        .expect("tesseract is installed");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Types into the focused window through XTEST (events sent to a window can lose characters).
-fn type_text(text: &str) {
-    let window = xdotool(&["search", "--name", TITLE]);
-    let window = window.lines().next().expect("the window").to_owned();
-    xdotool(&["windowfocus", "--sync", &window]);
-    xdotool(&["type", "--delay", "80", text]);
-}
-
 #[test]
-#[ignore = "needs an X display, xdotool and tesseract; scripts/test.sh runs it under xvfb-run"]
+#[ignore = "needs an X display and the accessibility bus; scripts/test.sh runs it"]
 fn the_chat_answer_streams_into_the_window_and_stop_stops_it() {
     let Setup {
         _runtime,
         mock,
         work: _work,
         config,
-        key_file,
         browser,
     } = setup();
     let _app = start_app(&config, &browser, &mock.base_url());
-    press(&["Tab", "Return"]);
-    wait_until("the key file", Duration::from_secs(30), || {
-        key_file.exists()
-    });
+    sign_in(&config);
 
-    // Signed in, Tab goes: Sign out, the keys-page link, the model, the prompt.
+    // The mock echoes the model and the prompt, streamed in pieces of at most 8 bytes.
+    let answer = "Echo from openai/gpt-4o-mini: hello";
     mock.set_chat_delay(Duration::from_millis(40));
-    press(&["Tab", "Tab", "Tab", "Tab"]);
-    // Under Xvfb without a window manager xdotool may drop a keystroke or two, so the check below
-    // looks for the answer's shape, not for the exact prompt.
-    type_text("hello");
-    keys(&["Tab", "Return"]);
-    wait_until("the chat request", Duration::from_secs(10), || {
-        mock.chat_requests() == 1
-    });
-    std::thread::sleep(Duration::from_secs(3));
-    let screen = read_screen("desktop-chat");
-    assert!(
-        screen.contains("Echo from") && screen.contains("4o-mini: h"),
-        "{screen}"
-    );
+    atspi(&["type", "entry", "Prompt", "hello"]);
+    press("push button", "Send");
+    let shown = wait_for("section", "*", Some("answer"), answer);
+    assert_eq!(shown, answer);
+    assert_eq!(mock.chat_requests(), 1);
+    screenshot("desktop-chat");
 
-    // Again, slowly, and Stop after a few pieces: the answer stops growing.
-    mock.set_chat_delay(Duration::from_millis(900));
-    keys(&["Return"]);
-    wait_until("the second chat request", Duration::from_secs(10), || {
-        mock.chat_requests() == 2
-    });
-    std::thread::sleep(Duration::from_millis(1500));
-    keys(&["Tab", "Return"]);
-    std::thread::sleep(Duration::from_millis(500));
-    let stopped = read_screen("desktop-chat-stopped");
-    assert!(stopped.contains("Stopped"), "{stopped}");
-    std::thread::sleep(Duration::from_secs(3));
-    let later = read_screen("desktop-chat-stopped-later");
+    // Again, slowly: Stop after the first piece. While the stream runs a piece comes every
+    // 1.5 s, so an answer unchanged for 4 s after Stop has stopped, and the piece before stays.
+    mock.set_chat_delay(Duration::from_millis(1500));
+    press("push button", "Send");
+    // Send turns into Answering… in the same update that empties the old answer.
+    wait_for("push button", "Answering…", None, "");
+    wait_for("section", "*", Some("answer"), "Echo fro");
+    press("push button", "Stop");
+    wait_for("notification", "*", Some("chat-error"), "Stopped.");
+    let stopped = atspi(&["steady", "section", "*", "--id", "answer", "4"]);
     assert!(
-        later.contains("Echo fro"),
-        "the text before Stop stays: {later}"
+        stopped.starts_with("Echo fro") && answer.starts_with(&stopped),
+        "{stopped:?}"
     );
     assert!(
-        !later.contains("4o-mini: h"),
-        "the answer kept growing after Stop: {later}"
+        stopped.len() < answer.len(),
+        "the whole answer came: {stopped:?}"
     );
+    wait_for("push button", "Send", None, "");
+    screenshot("desktop-chat-stopped");
     assert_eq!(mock.chat_requests(), 2);
 }

@@ -112,19 +112,22 @@ pub fn ChatPanel(api_key: ApiKey) -> Element {
                 },
                 label { class: "flex flex-col gap-1 text-sm",
                     "Model"
+                    // Set once, not bound, for the reason the prompt below gives.
                     input {
                         id: "model",
                         class: "rounded-lg border border-neutral-300 px-3 py-2 font-mono text-sm dark:border-neutral-700 dark:bg-neutral-900",
-                        value: "{model}",
+                        initial_value: "{model}",
                         oninput: move |e| model.set(e.value()),
                     }
                 }
                 label { class: "flex flex-col gap-1 text-sm",
                     "Prompt"
+                    // Not bound to `value`: on the desktop each input event takes a round trip
+                    // to Rust, and writing back an older value there dropped the keys typed
+                    // meanwhile. Nothing else ever sets the prompt.
                     textarea {
                         id: "prompt",
                         class: "min-h-20 rounded-lg border border-neutral-300 px-3 py-2 text-sm dark:border-neutral-700 dark:bg-neutral-900",
-                        value: "{prompt}",
                         oninput: move |e| prompt.set(e.value()),
                     }
                 }
