@@ -50,7 +50,10 @@ fn with_a_keychain_the_key_lives_there() {
     let other_key = ApiKey::parse(format!("sk-or-v1-{}", "0a".repeat(32))).unwrap();
     other.save_key(&other_key).unwrap();
     let other_entry = keyring::Entry::new("com.example.other", KEYCHAIN_ACCOUNT).unwrap();
-    assert_eq!(other_entry.get_password().unwrap(), other_key.expose_secret());
+    assert_eq!(
+        other_entry.get_password().unwrap(),
+        other_key.expose_secret()
+    );
 
     store.remove_key().unwrap();
     assert!(matches!(entry.get_password(), Err(keyring::Error::NoEntry)));
