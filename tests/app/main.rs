@@ -3,6 +3,7 @@
 //! environment is set once, the same for every test, before any of them reads it.
 
 mod button_render;
+mod configuration;
 mod session_desktop;
 mod two_apps;
 
