@@ -154,13 +154,14 @@ python3 scripts/wasm-by-crate.py target/wasm32-unknown-unknown/wasm-release/open
   target/wasm32-unknown-unknown/wasm-release/hello.wasm 12
 
 echo "== web speed (headless Chromium; page ready from navigation start)"
-cargo build --quiet --locked -p openrouter-mock
+# A debug build of the driver is enough: the page is what is timed, in its own clock.
+cargo build --quiet --locked -p openrouter-mock -p page-driver
 target/debug/openrouter-mock --addr 127.0.0.1:8787 --consent approve >target/bench/mock.log 2>&1 &
 mock_pid=$!
 trap 'kill "$mock_pid" 2>/dev/null || true; OPENROUTER_BASE_URL= python3 scripts/gallery-index.py >/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q listening target/bench/mock.log && break; sleep 0.1; done
 grep -q listening target/bench/mock.log || { cat target/bench/mock.log; exit 1; }
-python3 scripts/bench-web.py target/dx/openrouter-signin-gallery/release/web/public target/dx/hello/release/web/public 15 10
+target/debug/bench-web target/dx/openrouter-signin-gallery/release/web/public target/dx/hello/release/web/public 15 10
 
 echo "== desktop (release builds, a real window under Xvfb)"
 cargo build --quiet --locked --release --bin openrouter-signin-gallery

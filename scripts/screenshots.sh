@@ -33,8 +33,9 @@ python3 -m http.server "$port" --bind 127.0.0.1 --directory "$public" >/dev/null
 pids+=($!)
 for _ in $(seq 50); do python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/')" 2>/dev/null && break; sleep 0.1; done
 
+cargo build --locked --quiet -p page-driver --bin screenshot-web
 for theme in light dark; do
-  python3 scripts/screenshot-web.py "http://127.0.0.1:$port/?theme=$theme" "$out/web-$theme.png" 1200 2400
+  target/debug/screenshot-web "http://127.0.0.1:$port/?theme=$theme" "$out/web-$theme.png" 1200 2400
   echo "$out/web-$theme.png"
 done
 

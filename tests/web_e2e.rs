@@ -9,15 +9,14 @@
 mod fixed_callback;
 #[path = "web/layout.rs"]
 mod layout;
-mod support;
 
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use openrouter_mock::{ChatFailure, ConsentMode, Failure, MockServer};
+use page_driver::webdriver::{Driver, Session};
 use serde_json::json;
-use support::webdriver::{Driver, Session};
 
 /// Where the web build expects OpenRouter (baked in at build time by scripts/test.sh).
 const MOCK_ADDR: &str = "127.0.0.1:8787";
@@ -45,7 +44,7 @@ fn fixture() -> &'static Fixture {
             .unwrap_or_else(|e| {
                 panic!("the mock needs {MOCK_ADDR} (the port the web build calls): {e}")
             });
-        let app = runtime.block_on(support::static_server::serve(public));
+        let app = runtime.block_on(page_driver::static_server::serve(public));
         Fixture {
             mock,
             app: format!("{app}/"),

@@ -21,7 +21,7 @@ fn example_origin() -> &'static str {
             public.display()
         );
         let runtime = Box::leak(Box::new(tokio::runtime::Runtime::new().unwrap()));
-        runtime.block_on(crate::support::static_server::serve(public))
+        runtime.block_on(page_driver::static_server::serve(public))
     })
 }
 

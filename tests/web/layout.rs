@@ -2,9 +2,9 @@
 //! the page never scrolls sideways, every button of the variant grid sits inside its cell, and a
 //! snippet wraps only between its words.
 
+use page_driver::webdriver::Session;
 use serde_json::{json, Value};
 
-use super::support::webdriver::Session;
 use super::{case, open_app, sign_in, WAIT};
 
 /// Viewport widths in CSS px. At 320 an XL button (331 px in DejaVu Sans) is wider than the

@@ -1,13 +1,17 @@
-//! A small W3C WebDriver client for chromedriver, over the reqwest the crate already builds.
+//! A small W3C WebDriver client for chromedriver: start the driver, open browsers with fresh
+//! profiles, and send the commands the tests, the screenshots and the benchmark need.
 //! (fantoccini's TLS features pull in OpenSSL or aws-lc; a loopback-only client needs neither.)
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use base64::Engine as _;
 use serde_json::{json, Value};
 
-/// The Chromium flags that make it quiet and offline-safe here.
-const CHROMIUM_ARGS: [&str; 9] = [
+/// The Chromium flags every browser gets. As root on these machines Chromium needs
+/// `--no-sandbox`; without the background-networking flags it keeps trying to reach Google's
+/// hosts, which a closed network refuses.
+pub const CHROMIUM_ARGS: [&str; 8] = [
     "--headless=new",
     "--no-sandbox",
     "--disable-gpu",
@@ -16,8 +20,32 @@ const CHROMIUM_ARGS: [&str; 9] = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-    "--window-size=1200,900",
 ];
+
+/// How to start one browser. The default is what the tests use: a 1200 x 900 window, no other
+/// flags, and the console collected for [`Session::console`].
+#[derive(Clone, Debug)]
+pub struct SessionOptions {
+    /// Outer width of the window, in CSS px.
+    pub width: u32,
+    /// Outer height of the window, in CSS px.
+    pub height: u32,
+    /// Chromium flags beyond [`CHROMIUM_ARGS`] (`--hide-scrollbars` for a screenshot, say).
+    pub extra_args: Vec<String>,
+    /// Whether the browser keeps its console messages for [`Session::console`].
+    pub console: bool,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        SessionOptions {
+            width: 1200,
+            height: 900,
+            extra_args: Vec::new(),
+            console: true,
+        }
+    }
+}
 
 /// A chromedriver process, killed on drop.
 pub struct Driver {
@@ -66,20 +94,36 @@ impl Driver {
         driver
     }
 
-    /// A new browser session with a fresh profile; browser console messages are collected.
+    /// A new browser with the default [`SessionOptions`].
     pub async fn session(&self) -> Session {
-        let caps = json!({"capabilities": {"alwaysMatch": {
-            "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": CHROMIUM_ARGS},
-            "goog:loggingPrefs": {"browser": "ALL"},
-        }}});
+        self.session_with(&SessionOptions::default()).await
+    }
+
+    /// A new browser. Each has its own empty profile (chromedriver makes a temporary one, and
+    /// deletes it when the session closes), so nothing carries over from an earlier one.
+    pub async fn session_with(&self, options: &SessionOptions) -> Session {
+        let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|a| a.to_string()).collect();
+        args.push(format!(
+            "--window-size={},{}",
+            options.width, options.height
+        ));
+        args.extend(options.extra_args.iter().cloned());
+        let mut always = json!({
+            "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args},
+        });
+        if options.console {
+            always["goog:loggingPrefs"] = json!({"browser": "ALL"});
+        }
+        let caps = json!({"capabilities": {"alwaysMatch": always}});
         let answer = call(
             &self.http,
             reqwest::Method::POST,
             &format!("{}/session", self.base),
             Some(caps),
         )
-        .await;
-        let id = answer.unwrap()["sessionId"]
+        .await
+        .unwrap_or_else(|e| panic!("chromedriver could not start Chromium: {e}"));
+        let id = answer["sessionId"]
             .as_str()
             .expect("a session id")
             .to_owned();
@@ -155,6 +199,27 @@ impl Session {
     /// Polls the expression `condition` until it is truthy; returns its value, or panics with
     /// `what` after `timeout`.
     pub async fn wait_for(&self, condition: &str, timeout: Duration, what: &str) -> Value {
+        match self
+            .try_wait_for(condition, timeout, Duration::from_millis(50))
+            .await
+        {
+            Some(value) => value,
+            None => panic!(
+                "timed out after {timeout:?} waiting for {what} ({condition}); at {}",
+                self.current_url().await
+            ),
+        }
+    }
+
+    /// Evaluates the expression `condition` every `interval` until it is truthy (not null,
+    /// false, 0 or ""), and returns its value; `None` once `timeout` has passed. An error while
+    /// the page changes (between two documents) counts as not yet.
+    pub async fn try_wait_for(
+        &self,
+        condition: &str,
+        timeout: Duration,
+        interval: Duration,
+    ) -> Option<Value> {
         let script = format!("return ({condition});");
         let deadline = Instant::now() + timeout;
         loop {
@@ -170,15 +235,12 @@ impl Session {
                 && value != json!("")
                 && value != json!(0);
             if truthy {
-                return value;
+                return Some(value);
             }
             if Instant::now() > deadline {
-                panic!(
-                    "timed out after {timeout:?} waiting for {what} ({condition}); at {}",
-                    self.current_url().await
-                );
+                return None;
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            tokio::time::sleep(interval).await;
         }
     }
 
@@ -287,6 +349,16 @@ impl Session {
             .flatten()
             .filter_map(|l| l["message"].as_str().map(str::to_owned))
             .collect()
+    }
+
+    /// A PNG of the viewport.
+    pub async fn screenshot(&self) -> Vec<u8> {
+        let encoded = self
+            .command(reqwest::Method::GET, "/screenshot", None)
+            .await;
+        base64::engine::general_purpose::STANDARD
+            .decode(encoded.as_str().unwrap_or_default())
+            .expect("a base64 screenshot")
     }
 
     /// Runs a Chrome DevTools Protocol command.

@@ -1,0 +1,213 @@
+//! Serves a directory on 127.0.0.1, enough for the wasm app that dx builds: GET only, the right
+//! content types (wasm must be `application/wasm` to compile while it streams), `index.html` for
+//! any path without an extension, connections kept alive as a real server keeps them.
+//!
+//! [`serve_gzip`] answers as the benchmark needs a page served: every file compressed with
+//! gzip -9 in advance, so that no load waits for the compressor and the bytes on the wire are the
+//! ones `scripts/bench.sh` counts.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::{TcpListener, TcpStream};
+
+/// The longest request head taken; browsers send a few hundred bytes.
+const MAX_HEAD: usize = 64 * 1024;
+
+/// Where the answers come from.
+enum Files {
+    /// Read from the directory at each request, so a rebuild shows at the next load.
+    Disk(PathBuf),
+    /// Every file of the directory, read once: relative path -> (plain, gzip -9).
+    Packed(HashMap<PathBuf, (Vec<u8>, Vec<u8>)>),
+}
+
+/// Starts serving `root` on an ephemeral port; returns the origin (`http://127.0.0.1:PORT`).
+pub async fn serve(root: PathBuf) -> String {
+    start(Files::Disk(root)).await
+}
+
+/// Like [`serve`], but every file under `root` is read and compressed with gzip -9 before this
+/// returns, and a client that accepts gzip gets the compressed bytes (`Content-Encoding: gzip`).
+pub async fn serve_gzip(root: PathBuf) -> String {
+    let packed = tokio::task::spawn_blocking(move || {
+        let mut files = HashMap::new();
+        pack(&root, &root, &mut files).unwrap_or_else(|e| panic!("read {}: {e}", root.display()));
+        Files::Packed(files)
+    })
+    .await
+    .expect("compress the served files");
+    start(packed).await
+}
+
+fn pack(
+    root: &Path,
+    dir: &Path,
+    files: &mut HashMap<PathBuf, (Vec<u8>, Vec<u8>)>,
+) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            pack(root, &path, files)?;
+        } else {
+            let plain = std::fs::read(&path)?;
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            encoder.write_all(&plain)?;
+            let packed = encoder.finish()?;
+            let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+            files.insert(relative, (plain, packed));
+        }
+    }
+    Ok(())
+}
+
+async fn start(files: Files) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind the static server");
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let files = Arc::new(files);
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let files = files.clone();
+            tokio::spawn(async move {
+                // A browser that closes early is nothing to report.
+                let _ = connection(stream, &files).await;
+            });
+        }
+    });
+    origin
+}
+
+/// Answers the requests of one connection, in order, until the client closes it.
+async fn connection(mut stream: TcpStream, files: &Files) -> std::io::Result<()> {
+    let mut buf = Vec::with_capacity(8192);
+    loop {
+        let end = loop {
+            if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break at + 4;
+            }
+            if buf.len() > MAX_HEAD {
+                return Ok(());
+            }
+            let mut chunk = [0u8; 8192];
+            let n = stream.read(&mut chunk).await?;
+            if n == 0 {
+                return Ok(());
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        };
+        let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+        buf.drain(..end);
+        let request = Request::parse(&head);
+        let (status, body, kind, gzip) = answer(files, &request.path, request.gzip).await;
+        let encoding = if gzip {
+            "Content-Encoding: gzip\r\n"
+        } else {
+            ""
+        };
+        let connection = if request.keep_alive {
+            "keep-alive"
+        } else {
+            "close"
+        };
+        let header = format!(
+            "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n{encoding}Cache-Control: no-store\r\nConnection: {connection}\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(header.as_bytes()).await?;
+        stream.write_all(&body).await?;
+        if !request.keep_alive {
+            return stream.shutdown().await;
+        }
+    }
+}
+
+/// What is read from a request head.
+struct Request {
+    path: String,
+    gzip: bool,
+    keep_alive: bool,
+}
+
+impl Request {
+    fn parse(head: &str) -> Request {
+        let mut lines = head.split("\r\n");
+        let first = lines.next().unwrap_or_default();
+        let mut words = first.split_whitespace();
+        let path = words.nth(1).unwrap_or("/");
+        let path = path.split(['?', '#']).next().unwrap_or("/").to_owned();
+        let mut keep_alive = words.next() == Some("HTTP/1.1");
+        let mut gzip = false;
+        for line in lines {
+            let Some((name, value)) = line.split_once(':') else {
+                continue;
+            };
+            let value = value.trim().to_ascii_lowercase();
+            if name.eq_ignore_ascii_case("accept-encoding") {
+                gzip = value.contains("gzip");
+            } else if name.eq_ignore_ascii_case("connection") {
+                if value.contains("close") {
+                    keep_alive = false;
+                } else if value.contains("keep-alive") {
+                    keep_alive = true;
+                }
+            }
+        }
+        Request {
+            path,
+            gzip,
+            keep_alive,
+        }
+    }
+}
+
+/// Status, body, content type, and whether the body is gzip.
+async fn answer<'a>(
+    files: &'a Files,
+    path: &str,
+    takes_gzip: bool,
+) -> (&'static str, Cow<'a, [u8]>, &'static str, bool) {
+    let relative = path.trim_start_matches('/');
+    // The single page answers every route; `..` never leaves the directory.
+    let relative = if relative.is_empty() || !relative.contains('.') || relative.contains("..") {
+        "index.html"
+    } else {
+        relative
+    };
+    let kind = content_type(Path::new(relative));
+    let not_found = (
+        "404 Not Found",
+        Cow::Borrowed(&b"not found"[..]),
+        "text/plain",
+        false,
+    );
+    match files {
+        Files::Disk(root) => match tokio::fs::read(root.join(relative)).await {
+            Ok(body) => ("200 OK", Cow::Owned(body), kind, false),
+            Err(_) => not_found,
+        },
+        Files::Packed(packed) => match packed.get(Path::new(relative)) {
+            Some((_, zipped)) if takes_gzip => ("200 OK", Cow::Borrowed(&zipped[..]), kind, true),
+            Some((plain, _)) => ("200 OK", Cow::Borrowed(&plain[..]), kind, false),
+            None => not_found,
+        },
+    }
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript",
+        Some("wasm") => "application/wasm",
+        Some("css") => "text/css",
+        Some("svg") => "image/svg+xml",
+        Some("ico") => "image/x-icon",
+        _ => "application/octet-stream",
+    }
+}
