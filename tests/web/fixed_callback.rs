@@ -60,13 +60,11 @@ fn a_fixed_callback_route_brings_the_user_back_where_they_started() {
             landed.starts_with(&format!("{origin}/auth/callback?code=")),
             "the return landed on {landed}"
         );
-        let pending = s
-            .exec(
-                "return Object.keys(sessionStorage).filter(k => k.startsWith('openrouter_')).length",
-                json!([]),
-            )
-            .await;
-        assert_eq!(pending, json!(0), "nothing of the sign-in is left pending");
+        assert_eq!(
+            crate::pending_entries(s).await,
+            0,
+            "nothing of the sign-in is left pending"
+        );
 
         // OpenRouter named the key with the app's configured label.
         let key = f.mock.issued_keys().pop().expect("a key was issued");
