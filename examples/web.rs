@@ -23,6 +23,7 @@ fn App() -> Element {
             .key_label("Web demo")
             .attribution("https://demo.example.com", "Web demo")
             .web_callback("/auth/callback")
+            .web_storage_prefix("demo_") // its own entries, beside another app on the same origin
     });
     let auth = use_openrouter_auth();
     let mut credits = use_signal(String::new);

@@ -1,6 +1,7 @@
 //! `examples/web.rs` in the browser: an app configured with a fixed callback route
-//! (`/auth/callback`) and a key label signs in, and the user lands back on the page where the
-//! sign-in started, query and fragment included, with no code left in the address bar.
+//! (`/auth/callback`), a key label and a storage prefix signs in, and the user lands back on the
+//! page where the sign-in started, query and fragment included, with no code left in the address
+//! bar.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -65,6 +66,19 @@ fn a_fixed_callback_route_brings_the_user_back_where_they_started() {
             0,
             "nothing of the sign-in is left pending"
         );
+
+        // The key sits under the app's own storage prefix, not the reference's bare name.
+        let stored = s
+            .exec(
+                "return [localStorage.getItem('demo_openrouter_api_key'), localStorage.getItem('openrouter_api_key')]",
+                json!([]),
+            )
+            .await;
+        assert!(
+            stored[0].as_str().is_some_and(|k| k.starts_with("sk-or-")),
+            "{stored}"
+        );
+        assert_eq!(stored[1], json!(null), "{stored}");
 
         // OpenRouter named the key with the app's configured label.
         let key = f.mock.issued_keys().pop().expect("a key was issued");
