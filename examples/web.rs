@@ -1,7 +1,7 @@
 //! A minimal web app that signs in with OpenRouter and uses the key.
 //!
-//! Run it with `dx serve --platform web --example web` (dx picks the `web` renderer feature)
-//! (see the README); it needs only `openrouter-signin` and `dioxus` with the `web` feature.
+//! Run it with `dx serve --platform web --example web`, which picks the `web` feature (see the
+//! README); it needs only `openrouter-signin` and `dioxus` with the `web` feature.
 
 use dioxus::prelude::*;
 use openrouter_signin::{
