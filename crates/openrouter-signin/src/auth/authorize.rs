@@ -150,7 +150,14 @@ pub fn authorize_url(
     Ok(url)
 }
 
-fn check_key_label(key_label: &str) -> Result<(), AuthorizeError> {
+/// Whether `path` names a place on this site: one leading '/', and not `//host` or `/\\host`,
+/// which browsers read as another site.
+pub(crate) fn is_same_origin_path(path: &str) -> bool {
+    path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\")
+}
+
+/// What OpenRouter takes as a key label: printable, not blank, at most [`MAX_KEY_LABEL_LEN`].
+pub(crate) fn check_key_label(key_label: &str) -> Result<(), AuthorizeError> {
     let label_ok = !key_label.trim().is_empty()
         && key_label.chars().count() <= MAX_KEY_LABEL_LEN
         && !key_label.chars().any(char::is_control);

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::rc::Rc;
 
-use super::authorize::{CallbackUrl, MAX_KEY_LABEL_LEN};
+use super::authorize::{check_key_label, is_same_origin_path, CallbackUrl, MAX_KEY_LABEL_LEN};
 use super::storage::AuthStore;
 pub use super::storage::DEFAULT_APP_ID;
 use crate::openrouter::BaseUrl;
@@ -193,9 +193,7 @@ impl OpenRouterConfig {
             return Err(ConfigError::AppId(id.clone()));
         }
         if let Some(label) = &self.key_label {
-            if !printable(label) || label.chars().count() > MAX_KEY_LABEL_LEN {
-                return Err(ConfigError::KeyLabel(label.clone()));
-            }
+            check_key_label(label).map_err(|_| ConfigError::KeyLabel(label.clone()))?;
         }
         if let Some((site, title)) = &self.attribution {
             let absolute = site.starts_with("https://") || site.starts_with("http://");
@@ -259,7 +257,7 @@ fn check_web_callback(callback: &str) -> Result<(), ConfigError> {
         reason: reason.to_owned(),
     };
     if callback.starts_with('/') {
-        if callback.starts_with("//") || callback.starts_with("/\\") {
+        if !is_same_origin_path(callback) {
             return Err(refuse(
                 "a path must not start with '//', which names another site",
             ));

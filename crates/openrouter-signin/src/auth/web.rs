@@ -6,6 +6,7 @@ use std::rc::Rc;
 use dioxus::core::spawn_forever;
 use wasm_bindgen::JsValue;
 
+use super::authorize::is_same_origin_path;
 use super::callback::strip_callback_params;
 use super::flow::{begin_sign_in, finish_sign_in, is_callback_pending, is_our_return, FlowError};
 use super::runtime::Runtime;
@@ -39,12 +40,14 @@ pub(super) fn on_start(rt: &Rc<Runtime>, report: Report) {
     }
     // The code leaves the address bar (and so history, bookmarks, referrers) before it is used.
     // Back from a fixed callback route, the user lands where the sign-in started.
-    let back_to = take_return_to(rt).unwrap_or_else(|| strip_callback_params(&href));
+    let return_to = take_return_to(rt);
+    let elsewhere = return_to.is_some();
+    let back_to = return_to.unwrap_or_else(|| strip_callback_params(&href));
     if let Ok(history) = window.history() {
         if history
             .replace_state_with_url(&JsValue::NULL, "", Some(&back_to))
             .is_ok()
-            && back_to != strip_callback_params(&href)
+            && elsewhere
         {
             // A router (dioxus-router's web history among them) follows popstate.
             if let Ok(event) = web_sys::PopStateEvent::new("popstate") {
@@ -132,12 +135,7 @@ fn take_return_to(rt: &Runtime) -> Option<String> {
     let entry = return_to_entry(rt);
     let saved = session.get_item(&entry).ok().flatten();
     let _ = session.remove_item(&entry);
-    saved.filter(|path| is_local_path(path))
-}
-
-/// A path on this origin: one leading '/', not `//` or `/\\` (which browsers read as another host).
-fn is_local_path(path: &str) -> bool {
-    path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\")
+    saved.filter(|path| is_same_origin_path(path))
 }
 
 /// Nothing runs in the background on the web while a sign-in is away at OpenRouter.
