@@ -30,9 +30,11 @@ impl Runtime {
         let valid = config
             .validate()
             .map_err(|e| FlowError::Config(e.to_string()));
-        let opened = match config.custom_store() {
-            Some(store) => Ok(store),
-            None => open_platform_store(config.app_id(), config.storage_prefix())
+        let opened = match (config.custom_store(), &valid) {
+            (Some(store), _) => Ok(store),
+            // A refused app id or prefix names no place to look: sign-in is off anyway.
+            (None, Err(_)) => Ok(Rc::new(MemoryStore::new()) as Rc<dyn AuthStore>),
+            (None, Ok(())) => open_platform_store(config.app_id(), config.storage_prefix())
                 .map(|store| Rc::new(store) as Rc<dyn AuthStore>),
         };
         let (store, store_notice): (Rc<dyn AuthStore>, _) = match opened {
