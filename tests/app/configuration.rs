@@ -75,11 +75,13 @@ async fn a_refused_setting_turns_sign_in_off_and_says_what_was_wrong() {
             auth.client().is_none(),
             "no client for a refused configuration"
         );
+        // The refused id names no place: no key file or keychain entry is looked at.
+        let location = auth.state().key_location;
+        assert!(!location.contains("escape"), "{location}");
         // Pressing Sign in does not go anywhere.
         auth.sign_in();
     });
     run_until(&mut dom, |dom| auth(dom).status() == AuthStatus::Error).await;
-    assert!(!environment().join("..").join("escape").exists());
 }
 
 /// A configuration given after sign-in handling started with the defaults is refused, not
