@@ -180,6 +180,9 @@ fn full_sign_in_survives_a_reload_and_never_reaches_the_console() {
             "Manage or revoke this key",
         ];
         assert_eq!(s.exec(link, json!([])).await, json!(shown));
+        // Beside Sign out, the page says that signing out does not revoke the key.
+        let note = s.text("#sign-out-note").await.unwrap_or_default();
+        assert!(note.contains("does not revoke it on OpenRouter"), "{note}");
         s.goto(&f.app).await;
         s.wait_for(
             "document.querySelector('#masked-key')",
