@@ -69,6 +69,13 @@ pub(crate) fn consent_page(request_id: &str, requester: &Requester<'_>) -> Strin
     document("Authorize application", &body)
 }
 
+/// The code that [`code_page`] shows, read back from the page as the user would copy it: for
+/// tests that play the user of the headless flow, so that they know the page's markup from one
+/// place. `None` when the page shows no code.
+pub fn code_shown_on(page: &str) -> Option<&str> {
+    page.split("<code id=\"code\">").nth(1)?.split('<').next()
+}
+
 /// The headless flow's result: a code for the user to paste.
 pub(crate) fn code_page(code: &str, key_label: &str, ttl: Duration) -> String {
     let body = format!(

@@ -64,6 +64,7 @@ pub use chat::ChatFailure;
 pub use consent::{ConsentMode, ParseConsentModeError};
 pub use crypto::s256_challenge;
 pub use failure::Failure;
+pub use html::code_shown_on;
 
 use state::Shared;
 

@@ -93,9 +93,7 @@ pub async fn alongside<T>(dom: &mut VirtualDom, work: impl std::future::Future<O
 /// The code the mock's headless flow shows the user, read from its page as a person would.
 pub async fn code_shown_at(paste_url: &str) -> String {
     let page = reqwest::get(paste_url).await.unwrap().text().await.unwrap();
-    page.split("<code id=\"code\">")
-        .nth(1)
-        .and_then(|rest| rest.split('<').next())
+    openrouter_mock::code_shown_on(&page)
         .expect("the mock shows a code")
         .to_owned()
 }

@@ -497,13 +497,8 @@ async fn the_headless_flow_takes_a_pasted_code_in_any_shape() {
         let url = begin_headless_sign_in(&store, &base, "Desktop test", now_ms()).unwrap();
         assert!(!url.contains("callback_url"));
         let page = reqwest::get(&url).await.unwrap().text().await.unwrap();
-        let code = page
-            .split("<code id=\"code\">")
-            .nth(1)
-            .unwrap()
-            .split('<')
-            .next()
-            .unwrap()
+        let code = openrouter_mock::code_shown_on(&page)
+            .expect("the mock shows a code")
             .to_owned();
         let pasted = match shape {
             "bare" => format!("  {code}\n"),
