@@ -11,7 +11,7 @@ use super::callback::strip_callback_params;
 use super::flow::{begin_sign_in, finish_sign_in, is_callback_pending, is_our_return, FlowError};
 use super::runtime::Runtime;
 use super::state::{Event, Report};
-use super::storage::{watch_key_changes, StorageError, KEY_STORAGE_KEY};
+use super::storage::{watch_key_changes, StorageError};
 use crate::platform::{js_text, now_ms};
 
 fn window_error(what: &str, reason: String) -> FlowError {
@@ -23,8 +23,8 @@ fn window_error(what: &str, reason: String) -> FlowError {
 
 /// Follows other tabs, and handles a return from OpenRouter if this tab started a sign-in.
 pub(super) fn on_start(rt: &Rc<Runtime>, report: Report) {
-    let key_entry = format!("{}{KEY_STORAGE_KEY}", rt.config.storage_prefix());
-    if let Some(watch) = watch_key_changes(&key_entry, move || report(Event::StoreChanged)) {
+    let prefix = rt.config.storage_prefix();
+    if let Some(watch) = watch_key_changes(prefix, move || report(Event::StoreChanged)) {
         rt.keep_alive.borrow_mut().push(Box::new(watch));
     }
     let Some(window) = web_sys::window() else {

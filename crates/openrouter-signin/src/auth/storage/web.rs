@@ -255,15 +255,15 @@ impl Drop for KeyChangeWatch {
     }
 }
 
-/// Calls `on_change` when another tab changes or removes the `localStorage` entry `key_entry`
-/// (see [`WebStore::key_entry`]), including `localStorage.clear()`, whose event has a null key.
-/// Events about other entries are ignored.
+/// Calls `on_change` when another tab changes or removes the key of the store opened with
+/// `prefix` (see [`WebStore::open_with_prefix`]), including `localStorage.clear()`, whose event
+/// has a null key. Events about other entries are ignored.
 pub fn watch_key_changes(
-    key_entry: &str,
+    prefix: &str,
     mut on_change: impl FnMut() + 'static,
 ) -> Option<KeyChangeWatch> {
     let window = web_sys::window()?;
-    let key_entry = key_entry.to_owned();
+    let key_entry = Names::with_prefix(prefix).key;
     let closure = Closure::<dyn FnMut(StorageEvent)>::new(move |event: StorageEvent| {
         let ours = event.key().is_none_or(|key| key == key_entry);
         if ours {
