@@ -73,7 +73,9 @@ impl Transport {
     pub(super) async fn stream(
         &self,
         request: HttpRequest<'_>,
-        on_chunk: &mut dyn FnMut(&[u8]) -> bool,
+        // Generic rather than `dyn`, so that the future is `Send` whenever the callback is (a
+        // server streams on a multi-threaded runtime).
+        on_chunk: &mut impl FnMut(&[u8]) -> bool,
     ) -> Result<Option<HttpResponse>, ClientError> {
         let timeout = request.timeout;
         let fail = failure(&request.url, timeout);
