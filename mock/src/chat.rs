@@ -80,7 +80,7 @@ pub(crate) async fn completions(
     let text = chat_request::answer(&request);
     if request.stream {
         let (ending, delay) = stream_plan(ticket.failure, shared.chat_delay());
-        return sse::response(&id, &text, ending, delay);
+        return sse::response(&id, &text, ending, delay, shared.clone());
     }
     if let Some(ChatFailure::Slow(delay)) = ticket.failure {
         tokio::time::sleep(delay).await;

@@ -94,6 +94,7 @@ pub(crate) async fn stats(State(shared): State<Arc<Shared>>) -> Response {
         "authorize_requests": stats.authorize_requests,
         "issued_keys": stats.issued_keys,
         "chat_requests": stats.chat_requests,
+        "chats_closed_early": stats.chats_closed_early,
     }))
     .into_response()
 }

@@ -200,6 +200,12 @@ impl MockServer {
         self.shared.stats().chat_requests
     }
 
+    /// How many streamed answers lost their client before the end (a Stop, a closed tab, a
+    /// proxy that dropped its upstream request).
+    pub fn chats_closed_early(&self) -> usize {
+        self.shared.stats().chats_closed_early
+    }
+
     /// The headers of the last chat request as `(lower-case name, value)` pairs, in
     /// arrival order, without `authorization` (nor `proxy-authorization`): the mock
     /// never keeps keys. Empty before the first chat request.

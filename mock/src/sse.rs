@@ -4,6 +4,7 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -13,6 +14,8 @@ use axum::response::{IntoResponse, Response};
 use http_body::Frame;
 use serde_json::Value;
 use tokio::time::Sleep;
+
+use crate::state::Shared;
 
 /// Largest content piece, in bytes, of one streamed event.
 pub(crate) const MAX_PIECE_BYTES: usize = 8;
@@ -102,12 +105,19 @@ fn events(id: &str, text: &str, ending: Ending) -> VecDeque<Bytes> {
 
 /// A `200 text/event-stream` response streaming `text` as completion `id`, with
 /// `delay` between events.
-pub(crate) fn response(id: &str, text: &str, ending: Ending, delay: Duration) -> Response {
+pub(crate) fn response(
+    id: &str,
+    text: &str,
+    ending: Ending,
+    delay: Duration,
+    shared: Arc<Shared>,
+) -> Response {
     let body = EventBody {
         events: events(id, text, ending),
         drop_at_end: matches!(ending, Ending::DropAfter(_)),
         delay,
         pause: None,
+        shared,
     };
     (
         StatusCode::OK,
@@ -132,6 +142,18 @@ struct EventBody {
     delay: Duration,
     /// The wait before the next frame; `None` when it is due now.
     pause: Option<Pin<Box<Sleep>>>,
+    /// Told when the client goes away before the end.
+    shared: Arc<Shared>,
+}
+
+impl Drop for EventBody {
+    /// hyper drops the body unfinished only when the client went away (Stop, a closed tab, a
+    /// proxy that dropped its upstream request).
+    fn drop(&mut self) {
+        if !self.events.is_empty() {
+            self.shared.chat_closed_early();
+        }
+    }
 }
 
 impl EventBody {

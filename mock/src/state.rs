@@ -66,6 +66,8 @@ struct Inner {
     keys: Vec<IssuedKey>,
     chat_failures: VecDeque<ChatFailure>,
     chat_requests: usize,
+    /// Streamed answers whose client went away before the end.
+    chats_closed_early: usize,
     chat_delay: Duration,
     chat_headers: Vec<(String, String)>,
 }
@@ -85,6 +87,7 @@ pub(crate) struct Stats {
     pub authorize_requests: usize,
     pub issued_keys: usize,
     pub chat_requests: usize,
+    pub chats_closed_early: usize,
 }
 
 /// Everything the handlers share. Each method takes the lock briefly and never
@@ -109,6 +112,7 @@ impl Shared {
                 keys: Vec::new(),
                 chat_failures: VecDeque::new(),
                 chat_requests: 0,
+                chats_closed_early: 0,
                 chat_delay: DEFAULT_CHAT_DELAY,
                 chat_headers: Vec::new(),
             }),
@@ -193,6 +197,11 @@ impl Shared {
         }
     }
 
+    /// Counts a streamed answer whose client closed the connection before its end.
+    pub fn chat_closed_early(&self) {
+        self.lock().chats_closed_early += 1;
+    }
+
     pub fn last_chat_headers(&self) -> Vec<(String, String)> {
         self.lock().chat_headers.clone()
     }
@@ -204,6 +213,7 @@ impl Shared {
             authorize_requests: inner.authorize_requests,
             issued_keys: inner.keys.len(),
             chat_requests: inner.chat_requests,
+            chats_closed_early: inner.chats_closed_early,
         }
     }
 
