@@ -28,8 +28,8 @@ cargo deny --offline --locked check licenses bans sources
 step "clippy, native (desktop feature)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "clippy, the library with its optional serde feature"
-cargo clippy -p openrouter-signin --lib --features serde --locked -- -D warnings
+step "clippy, the library with its optional features (server implies serde), tests included"
+cargo clippy -p openrouter-signin --all-targets --features server --locked -- -D warnings
 
 step "clippy, wasm32 (the library alone, and the gallery with its web feature)"
 cargo clippy -p openrouter-signin --target wasm32-unknown-unknown --locked -- -D warnings
@@ -39,7 +39,7 @@ step "the desktop example builds (the web example is checked for wasm32 above)"
 cargo build --locked --example desktop
 
 step "rustdoc of the library, native and wasm32, without a warning"
-RUSTDOCFLAGS="-D warnings" cargo doc --locked -p openrouter-signin --no-deps --quiet
+RUSTDOCFLAGS="-D warnings" cargo doc --locked -p openrouter-signin --no-deps --quiet --features server
 RUSTDOCFLAGS="-D warnings" cargo doc --locked -p openrouter-signin --no-deps --quiet --target wasm32-unknown-unknown
 
 step "the library alone, for wasm32 with its default features, pulls in no desktop renderer"
@@ -67,6 +67,15 @@ step "cargo test (library, mock, integration)"
 set +e
 cargo test --workspace --locked 2>&1 | tee target/test-output.log
 status=${PIPESTATUS[0]}
+if [ "$status" -eq 0 ]; then
+  # The fullstack server over HTTP against the mock; only the library rebuilds for it.
+  cargo test -p openrouter-signin --features server --locked --lib --test server 2>&1 | tee -a target/test-output.log
+  status=${PIPESTATUS[0]}
+fi
+if [ "$status" -eq 0 ]; then
+  cargo test -p openrouter-signin --features server --locked --doc src/server 2>&1 | tee -a target/test-output.log
+  status=${PIPESTATUS[0]}
+fi
 set -e
 
 if [ "$status" -eq 0 ]; then

@@ -29,9 +29,12 @@
 
 pub mod auth;
 pub mod components;
+pub mod fullstack;
 pub mod openrouter;
 mod platform;
 mod secret;
+#[cfg(all(feature = "server", not(target_arch = "wasm32")))]
+pub mod server;
 
 #[cfg(fuzzing)]
 #[doc(hidden)]

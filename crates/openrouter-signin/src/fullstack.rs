@@ -1,0 +1,144 @@
+//! What the page and the server of the fullstack mode agree on: the routes, the header that
+//! marks the page's own requests, and the codes a failed sign-in comes back with. Compiled on
+//! both sides, so that neither spells them on its own.
+
+/// Where the page sends the user to sign in: `GET /auth/start?return_to=/path`.
+pub const START_PATH: &str = "/auth/start";
+/// Where OpenRouter sends the user back.
+pub const CALLBACK_PATH: &str = "/auth/callback";
+/// The query parameter of [`START_PATH`] that says where to come back to: a path on this site.
+pub const RETURN_TO_PARAM: &str = "return_to";
+/// The query parameter a failed sign-in comes back with, holding a [`SignInFailure::code`].
+pub const FAILURE_PARAM: &str = "signin_error";
+/// The header every state-changing request from the page carries. A cross-origin page cannot
+/// send it without a CORS preflight, which the server never grants.
+pub const REQUEST_HEADER: &str = "x-openrouter-signin";
+/// The prefix of the server's API routes.
+pub const API_PREFIX: &str = "/api/openrouter-signin";
+/// The longest `return_to` accepted.
+pub const MAX_RETURN_TO_LEN: usize = 2048;
+
+/// Why a sign-in run by the server ended without a key. The page receives only the code and
+/// says the message; an earlier key stays in every case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignInFailure {
+    /// The user declined on OpenRouter.
+    Denied,
+    /// The return's `state` differs from the one sent, or is missing.
+    StateMismatch,
+    /// The sign-in took longer than 10 minutes.
+    Expired,
+    /// The return came with no pending sign-in from this browser (another browser, cookies
+    /// cleared or blocked).
+    NotPending,
+    /// The pending sign-in's cookie was altered, or sealed by a server with another secret.
+    PendingRefused,
+    /// The return's address could not be read.
+    BadReturn,
+    /// OpenRouter did not exchange the code for a key.
+    Exchange,
+    /// OpenRouter said the code had expired.
+    CodeExpired,
+    /// The server is misconfigured (its OpenRouter address or its own origin).
+    Config,
+}
+
+impl SignInFailure {
+    /// Every failure, for tests and for matching codes.
+    pub const ALL: [SignInFailure; 9] = [
+        Self::Denied,
+        Self::StateMismatch,
+        Self::Expired,
+        Self::NotPending,
+        Self::PendingRefused,
+        Self::BadReturn,
+        Self::Exchange,
+        Self::CodeExpired,
+        Self::Config,
+    ];
+
+    /// The code in the return URL.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Denied => "denied",
+            Self::StateMismatch => "state_mismatch",
+            Self::Expired => "expired",
+            Self::NotPending => "not_pending",
+            Self::PendingRefused => "pending_refused",
+            Self::BadReturn => "bad_return",
+            Self::Exchange => "exchange_failed",
+            Self::CodeExpired => "code_expired",
+            Self::Config => "server_config",
+        }
+    }
+
+    /// The failure a code names; `None` for anything else (never echoed back).
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|failure| failure.code() == code)
+    }
+
+    /// What to tell the user.
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::Denied => "Sign-in was cancelled on OpenRouter. Press Sign in to try again.",
+            Self::StateMismatch => "The sign-in return did not carry the state this app sent, so it was ignored. Press Sign in to start again.",
+            Self::Expired => "The sign-in took longer than 10 minutes and has expired. Press Sign in to start again.",
+            Self::NotPending => "This browser has no sign-in waiting (it was started in another browser, or cookies are blocked or were cleared). Press Sign in to start again.",
+            Self::PendingRefused => "The sign-in could not be finished: its cookie was altered or comes from another server. Press Sign in to start again.",
+            Self::BadReturn => "The sign-in return could not be read. Press Sign in to start again.",
+            Self::Exchange => "OpenRouter did not hand out a key. Press Sign in to try again.",
+            Self::CodeExpired => "OpenRouter says the sign-in code has expired. Press Sign in to try again.",
+            Self::Config => "The server's sign-in settings are incomplete (its OpenRouter address or its public origin); its log says which. Sign-in cannot work until that is fixed.",
+        }
+    }
+}
+
+impl std::fmt::Display for SignInFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+/// Whether `path` is a path on this site: starts with one `/`, no scheme or host, no backslash
+/// trick, no control characters, and not too long.
+pub fn is_local_return(path: &str) -> bool {
+    path.len() <= MAX_RETURN_TO_LEN
+        && crate::auth::is_same_origin_path(path)
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_unknown_codes_are_none() {
+        for failure in SignInFailure::ALL {
+            assert_eq!(SignInFailure::from_code(failure.code()), Some(failure));
+            assert!(failure.message().ends_with('.'));
+        }
+        assert_eq!(SignInFailure::from_code("<script>"), None);
+    }
+
+    #[test]
+    fn only_local_paths_are_returns() {
+        for good in ["/", "/settings?tab=keys#usage", "/a/b"] {
+            assert!(is_local_return(good), "{good}");
+        }
+        for bad in [
+            "",
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example/",
+            "evil",
+            "/a\\b",
+            "/\u{0}",
+            "/\n",
+            &format!("/{}", "a".repeat(MAX_RETURN_TO_LEN)),
+        ] {
+            assert!(!is_local_return(bad), "{bad:?}");
+        }
+    }
+}

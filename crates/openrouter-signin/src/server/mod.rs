@@ -1,0 +1,227 @@
+//! The fullstack mode's server side (feature `server`, native only): the server runs the
+//! sign-in and keeps the key in a sealed `HttpOnly` cookie, so that no script in the page can
+//! ever read it.
+//!
+//! - No session store: the key lives in the cookie, sealed (XChaCha20-Poly1305) with the
+//!   server's secret, so any number of instances that share the secret serve every user.
+//! - `GET /auth/start?return_to=/path` makes the verifier and state, seals them into a
+//!   short-lived cookie scoped to the callback, and sends the browser to OpenRouter.
+//! - `GET /auth/callback` checks the state, exchanges the code from the server, sets the key
+//!   cookie, always removes the pending cookie, and sends the browser back to where it started
+//!   (with [`SignInFailure`]'s code on failure; an earlier key
+//!   stays).
+//! - The API under [`API_PREFIX`](crate::fullstack::API_PREFIX) gives the page what it needs
+//!   without the key: the session (masked key), the key's status, sign-out, and the streamed
+//!   chat, proxied to OpenRouter. State-changing calls must come from the app's own origin.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use openrouter_signin::server::{CookieSecret, SignInServer};
+//! use openrouter_signin::OpenRouterConfig;
+//!
+//! let config = OpenRouterConfig::new("com.example.app").key_label("Example app");
+//! let server = SignInServer::new(&config, CookieSecret::from_env()?)?
+//!     .public_origin("https://app.example.com")?;
+//! let app = axum::Router::new().merge(server.router());
+//! let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
+//! axum::serve(listener, app).await?;
+//! # Ok(()) }
+//! ```
+
+mod api;
+mod cookie;
+mod guard;
+mod routes;
+mod seal;
+mod secret;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::HeaderMap;
+
+pub use guard::{check_same_origin, CrossOriginRefused};
+pub use secret::{CookieSecret, SecretError, MIN_SECRET_BYTES, PREVIOUS_SECRET_ENV, SECRET_ENV};
+
+use crate::auth::{CallbackUrl, OpenRouterConfig};
+use crate::fullstack::SignInFailure;
+use crate::openrouter::OpenRouterClient;
+use cookie::Cookies;
+
+/// The environment variable with the origin users reach the app at (`https://app.example.com`);
+/// see [`SignInServer::public_origin`].
+pub const ORIGIN_ENV: &str = "OPENROUTER_SIGNIN_ORIGIN";
+/// How long the key cookie lives unless [`SignInServer::key_lifetime`] says otherwise.
+pub const DEFAULT_KEY_LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+
+/// Why the server's sign-in could not be set up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerError {
+    /// The app's configuration was refused.
+    #[error("the sign-in configuration was refused: {0}")]
+    Config(String),
+    /// The public origin is not `https://host[:port]` (or `http://` on a loopback host).
+    #[error("the public origin {origin:?} is unusable: {reason}")]
+    Origin {
+        /// The origin given.
+        origin: String,
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// The cookie secret was refused.
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+}
+
+/// The server side of the fullstack sign-in: cheap to clone, shared by every request.
+#[derive(Clone)]
+pub struct SignInServer {
+    inner: Arc<Inner>,
+}
+
+#[derive(Clone)]
+struct Inner {
+    client: Arc<OpenRouterClient>,
+    key_label: Option<String>,
+    origin: Option<String>,
+    secret: Arc<CookieSecret>,
+    key_lifetime: Duration,
+    clock: fn() -> u64,
+}
+
+impl std::fmt::Debug for SignInServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInServer")
+            .field("openrouter", &self.inner.client.base_url().as_str())
+            .field("origin", &self.inner.origin)
+            .field("secret", &self.inner.secret)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SignInServer {
+    /// A server for the app `config` describes (its OpenRouter address, key label and
+    /// attribution are used; its storage settings are the page's and do not apply here),
+    /// sealing cookies with `secret`.
+    pub fn new(config: &OpenRouterConfig, secret: CookieSecret) -> Result<Self, ServerError> {
+        config
+            .validate()
+            .map_err(|e| ServerError::Config(e.to_string()))?;
+        let client = OpenRouterClient::new(config.openrouter().clone())
+            .map_err(|e| ServerError::Config(e.to_string()))?;
+        let client = match config.attributed_as() {
+            Some((site, title)) => client.with_attribution(site, title),
+            None => client,
+        };
+        Ok(SignInServer {
+            inner: Arc::new(Inner {
+                client: Arc::new(client),
+                key_label: config.label().map(str::to_owned),
+                origin: None,
+                secret: Arc::new(secret),
+                key_lifetime: DEFAULT_KEY_LIFETIME,
+                clock: crate::now_ms,
+            }),
+        })
+    }
+
+    /// The origin users reach the app at, e.g. `https://app.example.com`: the callback is
+    /// built on it, state-changing calls must come from it, and over https the cookies are
+    /// `Secure` with the `__Host-` prefix. Without one the server serves only loopback hosts
+    /// (`http://127.0.0.1:PORT`, `http://localhost:PORT`), taking the origin from the request.
+    pub fn public_origin(self, origin: &str) -> Result<Self, ServerError> {
+        let origin = origin.trim().trim_end_matches('/');
+        let refuse = |reason: &str| ServerError::Origin {
+            origin: origin.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let rest = origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"))
+            .ok_or_else(|| refuse("it must start with https://"))?;
+        if rest.is_empty() || rest.contains(['/', '?', '#', '@']) {
+            return Err(refuse(
+                "it must be a scheme and a host (and port) only, with no path",
+            ));
+        }
+        CallbackUrl::parse(&format!("{origin}{}", crate::fullstack::CALLBACK_PATH))
+            .map_err(|e| refuse(&e.to_string()))?;
+        Ok(self.with_inner(|inner| inner.origin = Some(origin.to_owned())))
+    }
+
+    /// Reads [`ORIGIN_ENV`] when it is set; see [`SignInServer::public_origin`].
+    pub fn public_origin_from_env(self) -> Result<Self, ServerError> {
+        match std::env::var(ORIGIN_ENV) {
+            Ok(origin) if !origin.trim().is_empty() => self.public_origin(&origin),
+            _ => Ok(self),
+        }
+    }
+
+    /// How long a sign-in lasts: the key cookie's `Max-Age`, and the expiry sealed inside it.
+    pub fn key_lifetime(self, lifetime: Duration) -> Self {
+        self.with_inner(|inner| inner.key_lifetime = lifetime)
+    }
+
+    /// Replaces the clock (milliseconds since the Unix epoch), for tests of expiry.
+    #[doc(hidden)]
+    pub fn with_clock(self, clock: fn() -> u64) -> Self {
+        self.with_inner(|inner| inner.clock = clock)
+    }
+
+    /// Whether the cookie secret was made at start (none was given): say so at start, since
+    /// sign-ins will then not survive a restart.
+    pub fn secret_is_ephemeral(&self) -> bool {
+        self.inner.secret.is_ephemeral()
+    }
+
+    /// The routes: `/auth/start`, `/auth/callback` and the API under
+    /// [`API_PREFIX`](crate::fullstack::API_PREFIX), its state-changing calls guarded against
+    /// other origins. Merge it into the app's router.
+    pub fn router<S: Clone + Send + Sync + 'static>(&self) -> axum::Router<S> {
+        routes::router(self.clone())
+    }
+
+    fn with_inner(self, change: impl FnOnce(&mut Inner)) -> Self {
+        let mut inner = Arc::unwrap_or_clone(self.inner);
+        change(&mut inner);
+        SignInServer {
+            inner: Arc::new(inner),
+        }
+    }
+
+    fn now_ms(&self) -> u64 {
+        (self.inner.clock)()
+    }
+
+    /// The origin this request is served at: the configured one, or a loopback host from the
+    /// request's `Host`.
+    fn origin_for(&self, headers: &HeaderMap) -> Result<String, SignInFailure> {
+        if let Some(origin) = &self.inner.origin {
+            return Ok(origin.clone());
+        }
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .ok_or(SignInFailure::Config)?;
+        let name = match host.rsplit_once(':') {
+            Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+            _ => host,
+        };
+        if matches!(name, "127.0.0.1" | "localhost" | "[::1]") {
+            Ok(format!("http://{host}"))
+        } else {
+            Err(SignInFailure::Config)
+        }
+    }
+
+    fn cookies(&self) -> Cookies {
+        Cookies {
+            secure: self
+                .inner
+                .origin
+                .as_deref()
+                .is_some_and(|o| o.starts_with("https://")),
+        }
+    }
+}

@@ -1,0 +1,367 @@
+//! `/auth/start` and `/auth/callback`: the sign-in, run by the server. The safety rules are
+//! the library's own (`auth::flow`): the pending record lives in a sealed cookie instead of
+//! the page's storage, and is handed to `finish_sign_in` in a store that lasts one request.
+
+use std::sync::Mutex;
+
+use axum::extract::State;
+use axum::http::header::{CACHE_CONTROL, LOCATION};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+use super::cookie::{append, cookie_values, Cookies, CALLBACK_PATH};
+use super::seal::{open, seal, Unsealed};
+use super::SignInServer;
+use crate::auth::storage::{AuthStore, PendingSignIn, StorageError};
+use crate::auth::{
+    begin_sign_in, finish_sign_in, FlowError, Return, State as OAuthState, Verifier,
+};
+use crate::fullstack::{
+    is_local_return, SignInFailure, API_PREFIX, FAILURE_PARAM, RETURN_TO_PARAM, START_PATH,
+};
+use crate::openrouter::{ApiKey, ClientError};
+
+/// How long the pending cookie lives: as long as OpenRouter's codes.
+const PENDING_LIFETIME_SECS: u64 = crate::auth::PENDING_MAX_AGE_MS / 1000;
+
+pub(super) fn router<S: Clone + Send + Sync + 'static>(server: SignInServer) -> Router<S> {
+    let api = Router::new()
+        .route("/session", get(super::api::session))
+        .route("/key", get(super::api::key_info))
+        .route("/sign-out", post(super::api::sign_out))
+        .route("/chat", post(super::api::chat))
+        .layer(axum::middleware::from_fn_with_state(
+            server.clone(),
+            super::guard::refuse_cross_origin,
+        ));
+    Router::new()
+        .route(START_PATH, get(start))
+        .route(CALLBACK_PATH, get(callback))
+        .nest(API_PREFIX, api)
+        .with_state(server)
+}
+
+/// A store that lives for one request and may be held across an await by a `Send` future.
+#[derive(Default)]
+struct RequestStore {
+    key: Mutex<Option<ApiKey>>,
+    pending: Mutex<Option<PendingSignIn>>,
+}
+
+impl AuthStore for RequestStore {
+    fn load_key(&self) -> Result<Option<ApiKey>, StorageError> {
+        Ok(lock(&self.key).clone())
+    }
+    fn save_key(&self, key: &ApiKey) -> Result<(), StorageError> {
+        *lock(&self.key) = Some(key.clone());
+        Ok(())
+    }
+    fn remove_key(&self) -> Result<(), StorageError> {
+        *lock(&self.key) = None;
+        Ok(())
+    }
+    fn has_pending(&self) -> Result<bool, StorageError> {
+        Ok(lock(&self.pending).is_some())
+    }
+    fn save_pending(&self, pending: &PendingSignIn) -> Result<(), StorageError> {
+        let copy = PendingSignIn {
+            verifier: Verifier::from_stored(pending.verifier.expose_secret().to_owned()).ok_or(
+                StorageError::Corrupt {
+                    what: "the pending sign-in".into(),
+                    expected: "PKCE verifier",
+                },
+            )?,
+            state: pending.state.clone(),
+            started_at_ms: pending.started_at_ms,
+        };
+        *lock(&self.pending) = Some(copy);
+        Ok(())
+    }
+    fn take_pending(&self) -> Result<Option<PendingSignIn>, StorageError> {
+        Ok(lock(&self.pending).take())
+    }
+    fn describe_location(&self) -> String {
+        "a sealed HttpOnly cookie".into()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// What the pending cookie holds.
+struct Pending {
+    record: PendingSignIn,
+    return_to: String,
+}
+
+impl Pending {
+    fn encode(&self) -> Vec<u8> {
+        format!(
+            "{}\n{}\n{}\n{}",
+            self.record.verifier.expose_secret(),
+            self.record.state.expose_secret(),
+            self.record.started_at_ms,
+            self.return_to
+        )
+        .into_bytes()
+    }
+
+    fn decode(bytes: &[u8]) -> Option<Pending> {
+        let text = std::str::from_utf8(bytes).ok()?;
+        let mut parts = text.splitn(4, '\n');
+        let verifier = Verifier::from_stored(parts.next()?.to_owned())?;
+        let state = OAuthState::from_stored(parts.next()?.to_owned())?;
+        let started_at_ms = parts.next()?.parse().ok()?;
+        let return_to = parts.next()?.to_owned();
+        is_local_return(&return_to).then_some(Pending {
+            record: PendingSignIn {
+                verifier,
+                state,
+                started_at_ms,
+            },
+            return_to,
+        })
+    }
+}
+
+/// `GET /auth/start?return_to=/path`
+async fn start(State(server): State<SignInServer>, headers: HeaderMap, uri: Uri) -> Response {
+    let return_to = match query_value(uri.query().unwrap_or(""), RETURN_TO_PARAM) {
+        Ok(Some(path)) if is_local_return(&path) => path,
+        Ok(None) => "/".to_owned(),
+        // Not echoed back: the message names the rule, not the input.
+        _ => {
+            return plain(
+                StatusCode::BAD_REQUEST,
+                "return_to must be one path on this site, such as /settings?tab=keys, and at most 2048 characters.",
+            )
+        }
+    };
+    let origin = match server.origin_for(&headers) {
+        Ok(origin) => origin,
+        Err(failure) => return back(&return_to, Some(failure), HeaderMap::new()),
+    };
+    let store = RequestStore::default();
+    let callback = format!("{origin}{CALLBACK_PATH}");
+    let now = server.now_ms();
+    let inner = &server.inner;
+    let url = match begin_sign_in(
+        &store,
+        inner.client.base_url(),
+        &callback,
+        inner.key_label.as_deref(),
+        now,
+    ) {
+        Ok(url) => url,
+        Err(_) => return back(&return_to, Some(SignInFailure::Config), HeaderMap::new()),
+    };
+    let Ok(Some(record)) = store.take_pending() else {
+        return back(&return_to, Some(SignInFailure::Config), HeaderMap::new());
+    };
+    let pending = Pending { record, return_to };
+    let cookies = server.cookies();
+    let sealed = seal(
+        &inner.secret,
+        cookies.pending_name(),
+        now / 1000 + PENDING_LIFETIME_SECS,
+        &pending.encode(),
+    );
+    let mut out = HeaderMap::new();
+    append(
+        &mut out,
+        cookies.set(
+            cookies.pending_name(),
+            &sealed,
+            CALLBACK_PATH,
+            PENDING_LIFETIME_SECS,
+        ),
+    );
+    redirect(&url, out)
+}
+
+/// `GET /auth/callback?code=…&state=…` (or `?error=…`)
+async fn callback(State(server): State<SignInServer>, headers: HeaderMap, uri: Uri) -> Response {
+    let cookies = server.cookies();
+    let mut out = HeaderMap::new();
+    // Whatever happens next, this sign-in is over.
+    append(
+        &mut out,
+        cookies.clear(cookies.pending_name(), CALLBACK_PATH),
+    );
+    let now = server.now_ms();
+    let inner = &server.inner;
+    let mut refused = None;
+    let mut pending = None;
+    for value in cookie_values(&headers, cookies.pending_name()) {
+        match open(&inner.secret, cookies.pending_name(), value, now / 1000) {
+            Ok(bytes) => match Pending::decode(&bytes) {
+                Some(found) => {
+                    pending = Some(found);
+                    break;
+                }
+                None => refused = Some(SignInFailure::PendingRefused),
+            },
+            Err(Unsealed::Expired) => refused = refused.or(Some(SignInFailure::Expired)),
+            Err(Unsealed::NotOurs) => refused = Some(SignInFailure::PendingRefused),
+        }
+    }
+    let Some(Pending { record, return_to }) = pending else {
+        return back("/", Some(refused.unwrap_or(SignInFailure::NotPending)), out);
+    };
+    let store = RequestStore::default();
+    if store.save_pending(&record).is_err() {
+        return back(&return_to, Some(SignInFailure::PendingRefused), out);
+    }
+    drop(record);
+    let query = format!("?{}", uri.query().unwrap_or(""));
+    let failure = match finish_sign_in(&store, &inner.client, &query, now).await {
+        Ok(Return::SignedIn(signed_in)) => {
+            let lifetime = inner.key_lifetime.as_secs();
+            let sealed = seal(
+                &inner.secret,
+                cookies.key_name(),
+                now / 1000 + lifetime,
+                signed_in.key.expose_secret().as_bytes(),
+            );
+            append(
+                &mut out,
+                cookies.set(cookies.key_name(), &sealed, "/", lifetime),
+            );
+            None
+        }
+        Ok(_) => Some(SignInFailure::BadReturn),
+        Err(error) => Some(failure_of(&error)),
+    };
+    back(&return_to, failure, out)
+}
+
+fn failure_of(error: &FlowError) -> SignInFailure {
+    match error {
+        FlowError::Denied { .. } => SignInFailure::Denied,
+        FlowError::StateMismatch | FlowError::MissingState => SignInFailure::StateMismatch,
+        FlowError::Expired => SignInFailure::Expired,
+        FlowError::InvalidCallback(_) => SignInFailure::BadReturn,
+        FlowError::StartedElsewhere | FlowError::NothingPending => SignInFailure::NotPending,
+        FlowError::Exchange(ClientError::CodeExpired) => SignInFailure::CodeExpired,
+        FlowError::Config(_) | FlowError::Authorize(_) => SignInFailure::Config,
+        _ => SignInFailure::Exchange,
+    }
+}
+
+/// The one value of `name` in a query string, percent-decoded; an error when it is repeated or
+/// not UTF-8.
+fn query_value(query: &str, name: &str) -> Result<Option<String>, ()> {
+    let mut found = None;
+    for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if key != name {
+            continue;
+        }
+        if found.is_some() {
+            return Err(());
+        }
+        let value = value.replace('+', " ");
+        let decoded = percent_encoding::percent_decode_str(&value)
+            .decode_utf8()
+            .map_err(|_| ())?;
+        found = Some(decoded.into_owned());
+    }
+    Ok(found)
+}
+
+/// Back to `return_to` (a checked local path), with the failure's code when there is one.
+fn back(return_to: &str, failure: Option<SignInFailure>, headers: HeaderMap) -> Response {
+    let location = match failure {
+        None => return_to.to_owned(),
+        Some(failure) => {
+            let (path, hash) = match return_to.split_once('#') {
+                Some((path, hash)) => (path, format!("#{hash}")),
+                None => (return_to, String::new()),
+            };
+            let joiner = if path.contains('?') { '&' } else { '?' };
+            format!("{path}{joiner}{FAILURE_PARAM}={}{hash}", failure.code())
+        }
+    };
+    redirect(&location, headers)
+}
+
+fn redirect(location: &str, mut headers: HeaderMap) -> Response {
+    let Ok(value) = HeaderValue::from_str(location) else {
+        return plain(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The sign-in could not redirect.",
+        );
+    };
+    headers.insert(LOCATION, value);
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    (StatusCode::SEE_OTHER, headers).into_response()
+}
+
+/// A plain-text answer; never carries request input.
+pub(super) fn plain(status: StatusCode, message: &'static str) -> Response {
+    (
+        status,
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; charset=utf-8",
+            ),
+            (CACHE_CONTROL, "no-store"),
+        ],
+        message,
+    )
+        .into_response()
+}
+
+/// The key in the request's key cookie, if one opens.
+pub(super) fn key_from(server: &SignInServer, headers: &HeaderMap) -> Option<ApiKey> {
+    let cookies: Cookies = server.cookies();
+    let now = server.now_ms() / 1000;
+    cookie_values(headers, cookies.key_name()).find_map(|value| {
+        let bytes = open(&server.inner.secret, cookies.key_name(), value, now).ok()?;
+        ApiKey::parse(String::from_utf8(bytes).ok()?).ok()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_land_on_the_page_before_its_hash() {
+        let location = |to: &str| {
+            back(to, Some(SignInFailure::Denied), HeaderMap::new())
+                .headers()
+                .get(LOCATION)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_owned()
+        };
+        assert_eq!(location("/"), "/?signin_error=denied");
+        assert_eq!(
+            location("/s?tab=keys#usage"),
+            "/s?tab=keys&signin_error=denied#usage"
+        );
+    }
+
+    #[test]
+    fn query_values_are_decoded_once_and_never_repeated() {
+        assert_eq!(
+            query_value("return_to=%2Fa%3Fb%3D1", "return_to"),
+            Ok(Some("/a?b=1".into()))
+        );
+        assert_eq!(query_value("x=1", "return_to"), Ok(None));
+        assert_eq!(
+            query_value("return_to=/a&return_to=/b", "return_to"),
+            Err(())
+        );
+        assert_eq!(query_value("return_to=%FF", "return_to"), Err(()));
+    }
+}

@@ -1,0 +1,181 @@
+//! Sealing: a cookie value that only the server can read and that nobody can alter.
+//! XChaCha20-Poly1305 with a random 192-bit nonce; the cookie's purpose (its name) is the
+//! associated data, so a value sealed for one cookie is refused as another. The expiry is inside
+//! the seal: a browser that keeps a cookie past its Max-Age gains nothing.
+//!
+//! Layout, base64url without padding: `version (1) | nonce (24) | ciphertext + tag`, where the
+//! plaintext is `expires at, Unix seconds (8, big-endian) | payload`.
+
+use base64::Engine as _;
+use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+
+use super::secret::CookieSecret;
+
+const VERSION: u8 = 1;
+const NONCE_LEN: usize = 24;
+const TAG_LEN: usize = 16;
+/// Longer values are refused before any decoding (a browser sends at most ~4 KB per cookie).
+const MAX_SEALED_LEN: usize = 4096;
+
+/// Why a sealed value could not be opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unsealed {
+    /// Not something this server ever made: cut, altered, sealed for another cookie, or sealed
+    /// with a secret this server does not have.
+    NotOurs,
+    /// Genuine, but past its expiry.
+    Expired,
+}
+
+/// Seals `payload` for the cookie `purpose`, valid until `expires_at` (Unix seconds).
+pub(crate) fn seal(
+    secret: &CookieSecret,
+    purpose: &str,
+    expires_at: u64,
+    payload: &[u8],
+) -> String {
+    let cipher = XChaCha20Poly1305::new(secret.current().into());
+    let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+    let mut plaintext = Vec::with_capacity(8 + payload.len());
+    plaintext.extend_from_slice(&expires_at.to_be_bytes());
+    plaintext.extend_from_slice(payload);
+    let sealed = cipher
+        .encrypt(
+            &nonce,
+            Payload {
+                msg: &plaintext,
+                aad: purpose.as_bytes(),
+            },
+        )
+        // Encryption fails only for messages of gigabytes.
+        .unwrap_or_default();
+    zeroize::Zeroize::zeroize(&mut plaintext);
+    let mut out = Vec::with_capacity(1 + NONCE_LEN + sealed.len());
+    out.push(VERSION);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&sealed);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(out)
+}
+
+/// Opens a value sealed for `purpose` by any key `secret` can read, if it has not expired by
+/// `now` (Unix seconds).
+pub(crate) fn open(
+    secret: &CookieSecret,
+    purpose: &str,
+    sealed: &str,
+    now: u64,
+) -> Result<Vec<u8>, Unsealed> {
+    if sealed.len() > MAX_SEALED_LEN {
+        return Err(Unsealed::NotOurs);
+    }
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(sealed)
+        .map_err(|_| Unsealed::NotOurs)?;
+    if bytes.len() < 1 + NONCE_LEN + TAG_LEN + 8 || bytes[0] != VERSION {
+        return Err(Unsealed::NotOurs);
+    }
+    let nonce = XNonce::from_slice(&bytes[1..1 + NONCE_LEN]);
+    let ciphertext = &bytes[1 + NONCE_LEN..];
+    let mut plaintext = secret
+        .readable()
+        .find_map(|key| {
+            XChaCha20Poly1305::new(key.into())
+                .decrypt(
+                    nonce,
+                    Payload {
+                        msg: ciphertext,
+                        aad: purpose.as_bytes(),
+                    },
+                )
+                .ok()
+        })
+        .ok_or(Unsealed::NotOurs)?;
+    let mut expiry = [0u8; 8];
+    expiry.copy_from_slice(&plaintext[..8]);
+    if u64::from_be_bytes(expiry) <= now {
+        zeroize::Zeroize::zeroize(&mut plaintext);
+        return Err(Unsealed::Expired);
+    }
+    Ok(plaintext.split_off(8))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secret(byte: u8) -> CookieSecret {
+        CookieSecret::from_bytes(&[byte; 32], None)
+    }
+
+    #[test]
+    fn round_trip_until_expiry() {
+        let s = secret(1);
+        let sealed = seal(&s, "key", 1_000, b"sk-or-v1-abc");
+        assert_eq!(open(&s, "key", &sealed, 999).unwrap(), b"sk-or-v1-abc");
+        assert_eq!(open(&s, "key", &sealed, 1_000), Err(Unsealed::Expired));
+        assert!(!sealed.contains("abc"));
+    }
+
+    #[test]
+    fn every_single_bit_flip_is_refused() {
+        let s = secret(2);
+        let sealed = seal(&s, "key", u64::MAX, b"payload");
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(&sealed)
+            .unwrap();
+        for index in 0..bytes.len() {
+            for bit in 0..8 {
+                let mut altered = bytes.clone();
+                altered[index] ^= 1 << bit;
+                let text = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&altered);
+                assert_eq!(
+                    open(&s, "key", &text, 0),
+                    Err(Unsealed::NotOurs),
+                    "byte {index} bit {bit}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn refuses_other_purposes_secrets_and_junk() {
+        let s = secret(3);
+        let sealed = seal(&s, "pending", u64::MAX, b"x");
+        assert_eq!(open(&s, "key", &sealed, 0), Err(Unsealed::NotOurs));
+        assert_eq!(
+            open(&secret(4), "pending", &sealed, 0),
+            Err(Unsealed::NotOurs)
+        );
+        for junk in [
+            "",
+            "a",
+            "!!!",
+            &"A".repeat(5000),
+            &sealed[..sealed.len() - 1],
+        ] {
+            assert_eq!(
+                open(&s, "pending", junk, 0),
+                Err(Unsealed::NotOurs),
+                "{junk:.20}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_previous_secret_is_read_but_never_written() {
+        let old = secret(5);
+        let sealed_old = seal(&old, "key", u64::MAX, b"old");
+        let rotated = CookieSecret::from_bytes(&[6; 32], Some(&[5; 32]));
+        assert_eq!(open(&rotated, "key", &sealed_old, 0).unwrap(), b"old");
+        let sealed_new = seal(&rotated, "key", u64::MAX, b"new");
+        assert_eq!(open(&old, "key", &sealed_new, 0), Err(Unsealed::NotOurs));
+        assert_eq!(open(&secret(6), "key", &sealed_new, 0).unwrap(), b"new");
+    }
+
+    #[test]
+    fn two_seals_of_the_same_payload_differ() {
+        let s = secret(7);
+        assert_ne!(seal(&s, "key", 9, b"same"), seal(&s, "key", 9, b"same"));
+    }
+}
