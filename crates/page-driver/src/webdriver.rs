@@ -34,6 +34,8 @@ pub struct SessionOptions {
     pub extra_args: Vec<String>,
     /// Whether the browser keeps its console messages for [`Session::console`].
     pub console: bool,
+    /// Whether the browser keeps its DevTools network events for [`Session::network_events`].
+    pub network: bool,
 }
 
 impl Default for SessionOptions {
@@ -43,6 +45,7 @@ impl Default for SessionOptions {
             height: 900,
             extra_args: Vec::new(),
             console: true,
+            network: false,
         }
     }
 }
@@ -111,8 +114,15 @@ impl Driver {
         let mut always = json!({
             "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args},
         });
+        let mut logs = serde_json::Map::new();
         if options.console {
-            always["goog:loggingPrefs"] = json!({"browser": "ALL"});
+            logs.insert("browser".into(), json!("ALL"));
+        }
+        if options.network {
+            logs.insert("performance".into(), json!("ALL"));
+        }
+        if !logs.is_empty() {
+            always["goog:loggingPrefs"] = Value::Object(logs);
         }
         let caps = json!({"capabilities": {"alwaysMatch": always}});
         let answer = call(
@@ -351,6 +361,29 @@ impl Session {
             .collect()
     }
 
+    /// The DevTools `Network.*` events since the last call (`{"method", "params"}` each), for a
+    /// session started with [`SessionOptions::network`].
+    pub async fn network_events(&self) -> Vec<Value> {
+        let logs = self
+            .command(
+                reqwest::Method::POST,
+                "/se/log",
+                Some(json!({"type": "performance"})),
+            )
+            .await;
+        logs.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| serde_json::from_str::<Value>(entry["message"].as_str()?).ok())
+            .map(|message| message["message"].clone())
+            .filter(|event| {
+                event["method"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with("Network."))
+            })
+            .collect()
+    }
+
     /// A PNG of the viewport.
     pub async fn screenshot(&self) -> Vec<u8> {
         let encoded = self
@@ -366,6 +399,18 @@ impl Session {
         self.command(
             reqwest::Method::POST,
             "/goog/cdp/execute",
+            Some(json!({ "cmd": cmd, "params": params })),
+        )
+        .await
+    }
+
+    /// Runs a Chrome DevTools Protocol command that may fail (a response body the browser no
+    /// longer holds, say): the error instead of a panic.
+    pub async fn try_cdp(&self, cmd: &str, params: Value) -> Result<Value, String> {
+        call(
+            &self.http,
+            reqwest::Method::POST,
+            &format!("{}/goog/cdp/execute", self.url),
             Some(json!({ "cmd": cmd, "params": params })),
         )
         .await

@@ -42,6 +42,7 @@ async fn main() -> ExitCode {
         height,
         extra_args: vec!["--disable-extensions".into(), "--hide-scrollbars".into()],
         console: false,
+        ..SessionOptions::default()
     };
     let session = driver.session_with(&options).await;
     let result = shoot(&session, url).await;
