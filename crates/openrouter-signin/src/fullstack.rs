@@ -18,6 +18,39 @@ pub const API_PREFIX: &str = "/api/openrouter-signin";
 /// The longest `return_to` accepted.
 pub const MAX_RETURN_TO_LEN: usize = 2048;
 
+/// What the page of the fullstack mode may know of the key the server holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct ServerSession {
+    /// The key's first 12 characters and an ellipsis.
+    pub masked_key: String,
+    /// The key's own page on OpenRouter, where its owner revokes it.
+    pub manage_url: String,
+}
+
+impl ServerSession {
+    /// A session as the server describes it.
+    pub fn new(masked_key: impl Into<String>, manage_url: impl Into<String>) -> Self {
+        ServerSession {
+            masked_key: masked_key.into(),
+            manage_url: manage_url.into(),
+        }
+    }
+}
+
+/// What the server's render knew of the sign-in, carried into the page's hydration so that
+/// the page's first render is the server's.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[doc(hidden)]
+pub struct RenderedSession {
+    /// The request's session, when its key cookie opened.
+    pub session: Option<ServerSession>,
+    /// The [`SignInFailure::code`] the request's URL carried back from a sign-in.
+    pub failure: Option<String>,
+}
+
 /// Why a sign-in run by the server ended without a key. The page receives only the code and
 /// says the message; an earlier key stays in every case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -27,6 +27,16 @@
 
 #![warn(missing_docs)]
 
+#[cfg(all(
+    feature = "fullstack",
+    not(feature = "server"),
+    not(target_arch = "wasm32")
+))]
+compile_error!(
+    "the `fullstack` feature is the page of the fullstack mode (wasm32); a native build of it is \
+     its server and needs the `server` feature too"
+);
+
 pub mod auth;
 pub mod components;
 pub mod fullstack;

@@ -67,6 +67,9 @@ pub enum FlowError {
     /// The key or the pending sign-in could not be read or saved.
     #[error("{0}")]
     Storage(#[from] StorageError),
+    /// The fullstack server's sign-in ended without a key (the page learns only which way).
+    #[error("{0}")]
+    Server(crate::fullstack::SignInFailure),
     /// The OpenRouter address the app was given is not usable.
     #[error("the app's OpenRouter address is misconfigured: {0}")]
     Config(String),
@@ -192,7 +195,7 @@ fn new_pending(
 }
 
 /// Whether `url` looks like a return that this store is waiting for. Cheap; no side effects.
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "fullstack")))]
 pub(crate) fn is_callback_pending<S: AuthStore + ?Sized>(store: &S, url: &str) -> bool {
     mentions_callback(url) && store.has_pending().unwrap_or(false)
 }

@@ -9,11 +9,17 @@ mod flow;
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) mod loopback;
 mod pkce;
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(not(target_arch = "wasm32"), not(feature = "server")))]
 #[path = "desktop.rs"]
 mod platform;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(not(target_arch = "wasm32"), feature = "server"))]
+#[path = "fullstack_render.rs"]
+mod platform;
+#[cfg(all(target_arch = "wasm32", not(feature = "fullstack")))]
 #[path = "web.rs"]
+mod platform;
+#[cfg(all(target_arch = "wasm32", feature = "fullstack"))]
+#[path = "fullstack_page.rs"]
 mod platform;
 mod runtime;
 mod session;

@@ -16,7 +16,7 @@ use super::platform;
 use super::runtime::Runtime;
 use super::state::Event;
 pub use super::state::{AuthState, AuthStatus};
-use crate::openrouter::{ApiKey, OpenRouterClient};
+use crate::openrouter::{ApiKey, ChatRequest, ClientError, KeyInfo, OpenRouterClient};
 
 // Initialised from the store on first read, so the first render already knows the key.
 static AUTH: GlobalSignal<AuthState> = Signal::global(initial_state);
@@ -39,6 +39,24 @@ fn initial_state() -> AuthState {
             state.error = Some(e.into());
         }
     }
+    #[cfg(feature = "fullstack")]
+    {
+        // What the server's render saw; in the page, carried by hydration.
+        let rendered = RENDERED.with(|r| r.borrow().clone()).unwrap_or_default();
+        state.key_location = "a sealed HttpOnly cookie that only the app's server can read".into();
+        if rendered.session.is_some() {
+            state.status = AuthStatus::SignedIn;
+        }
+        state.server_session = rendered.session;
+        if let Some(failure) = rendered
+            .failure
+            .as_deref()
+            .and_then(crate::fullstack::SignInFailure::from_code)
+        {
+            state.status = AuthStatus::Error;
+            state.error = Some(FlowError::Server(failure));
+        }
+    }
     if let Err(e) = rt.client() {
         state.status = AuthStatus::Error;
         state.error = Some(e);
@@ -54,6 +72,9 @@ thread_local! {
     static RUNTIME: OnceCell<Rc<Runtime>> = const { OnceCell::new() };
     /// The app's configuration, until the runtime is made from it.
     static CONFIG: RefCell<Option<OpenRouterConfig>> = const { RefCell::new(None) };
+    /// In fullstack mode, what the server's render knew, for the state's first value.
+    #[cfg(feature = "fullstack")]
+    static RENDERED: RefCell<Option<crate::fullstack::RenderedSession>> = const { RefCell::new(None) };
 }
 
 fn runtime() -> Rc<Runtime> {
@@ -164,6 +185,15 @@ fn apply(event: Event) {
             reload_key()
         }
         Event::Returned(Err(error)) | Event::Failed(error) => fail(error),
+        Event::Session(session) => update(|s| {
+            s.status = if session.is_some() {
+                AuthStatus::SignedIn
+            } else {
+                AuthStatus::SignedOut
+            };
+            s.server_session = session;
+            s.error = None;
+        }),
     }
 }
 
@@ -191,6 +221,21 @@ fn reload_key() {
     });
 }
 
+/// Marks, in a VirtualDom's root, that the server's render was carried into the state.
+#[cfg(feature = "fullstack")]
+#[derive(Clone, Copy)]
+struct Rendered;
+
+/// What the request being rendered says of the sign-in (on the server); in the page, only
+/// called when there is no hydration data, which means nothing is known.
+#[cfg(feature = "fullstack")]
+fn rendered_session() -> crate::fullstack::RenderedSession {
+    #[cfg(feature = "server")]
+    return crate::server::rendered_session();
+    #[cfg(not(feature = "server"))]
+    crate::fullstack::RenderedSession::default()
+}
+
 /// Marks, in a VirtualDom's root, that sign-in handling has started for it. Per VirtualDom
 /// rather than per thread: each desktop window has its own, and each must follow the store.
 #[derive(Clone, Copy)]
@@ -215,6 +260,23 @@ pub struct OpenRouterAuth {
 /// Starts sign-in handling the first time any component calls it (loads the stored key, and on
 /// the web handles a return from OpenRouter and follows other tabs), then gives the handle.
 pub fn use_openrouter_auth() -> OpenRouterAuth {
+    #[cfg(feature = "fullstack")]
+    {
+        // The server's render reads the request; the page's hydration gets the same value, so
+        // that both first renders agree. Only the app's first caller carries it (the same one
+        // on both sides, and always the same one for a given component).
+        let first = use_hook(|| {
+            let first = try_consume_context::<Rendered>().is_none();
+            if first {
+                provide_root_context(Rendered);
+            }
+            first
+        });
+        if first {
+            let rendered = use_server_cached(rendered_session);
+            RENDERED.with(|r| *r.borrow_mut() = Some(rendered));
+        }
+    }
     use_hook(start_once);
     OpenRouterAuth { _private: () }
 }
@@ -235,9 +297,16 @@ impl OpenRouterAuth {
         AUTH.read().key.clone()
     }
 
-    /// The key's first 12 characters and an ellipsis, for display.
+    /// The key's first 12 characters and an ellipsis, for display (in fullstack mode, as the
+    /// server describes the key it holds).
     pub fn masked_key(&self) -> Option<String> {
-        AUTH.read().key.as_ref().map(ApiKey::masked)
+        let state = AUTH.read();
+        state.key.as_ref().map(ApiKey::masked).or_else(|| {
+            state
+                .server_session
+                .as_ref()
+                .map(|session| session.masked_key.clone())
+        })
     }
 
     /// Why the last sign-in failed, if it did.
@@ -254,13 +323,55 @@ impl OpenRouterAuth {
     /// The page on OpenRouter where the user manages or revokes the current key (signing out
     /// here only forgets it on this device).
     pub fn manage_url(&self) -> Option<String> {
-        let key = AUTH.read().key.clone()?;
+        let state = AUTH.read();
+        if let Some(session) = &state.server_session {
+            return Some(session.manage_url.clone());
+        }
+        let key = state.key.clone()?;
         Some(key.manage_url(runtime().config.openrouter()))
     }
 
-    /// Whether a key is there.
+    /// Whether a key is there (in fullstack mode: whether the server holds one for this user).
     pub fn is_signed_in(&self) -> bool {
-        AUTH.read().key.is_some()
+        let state = AUTH.read();
+        state.key.is_some() || state.server_session.is_some()
+    }
+
+    /// What OpenRouter says about the key (label, usage, limit), in either mode: with the key
+    /// here, or through the app's server, which holds it in fullstack mode. A revoked key
+    /// answers `ClientError::Api { status: 401, .. }`.
+    pub async fn key_info(&self) -> Result<KeyInfo, ClientError> {
+        let (client, key) = self.client_and_key()?;
+        client.key_info_as(key.as_ref()).await
+    }
+
+    /// Streams a chat answer with the signed-in key, in either mode (see
+    /// [`OpenRouterClient::chat_stream`]); dropping the future stops the request, also upstream
+    /// of the app's server.
+    pub async fn chat_stream(
+        &self,
+        request: &ChatRequest,
+        on_text: impl FnMut(&str),
+    ) -> Result<(), ClientError> {
+        let (client, key) = self.client_and_key()?;
+        client.chat_stream_as(key.as_ref(), request, on_text).await
+    }
+
+    /// The client, and the key it must send (`None` when the app's server holds it).
+    fn client_and_key(&self) -> Result<(Rc<OpenRouterClient>, Option<ApiKey>), ClientError> {
+        let not_signed_in = || ClientError::Api {
+            status: 401,
+            message: "not signed in".into(),
+        };
+        let client = runtime()
+            .client()
+            .map_err(|e| ClientError::InvalidResponse(e.to_string()))?;
+        let state = AUTH.peek();
+        match (&state.key, &state.server_session) {
+            (Some(key), _) => Ok((client, Some(key.clone()))),
+            (None, Some(_)) => Ok((client, None)),
+            (None, None) => Err(not_signed_in()),
+        }
     }
 
     /// Whether a sign-in is under way (the button shows its loading state).
@@ -333,8 +444,12 @@ impl OpenRouterAuth {
         });
     }
 
-    /// Forgets the key here and in storage. If storage refuses, the error says so.
+    /// Forgets the key here and in storage (in fullstack mode: asks the app's server to clear
+    /// its cookie, and tells the app's other tabs). If that fails, the error says so.
     pub fn sign_out(&self) {
+        #[cfg(feature = "fullstack")]
+        return platform::sign_out(&runtime(), apply);
+        #[allow(unreachable_code)]
         match runtime().store.remove_key() {
             Ok(()) => update(|s| {
                 s.key = None;

@@ -42,9 +42,13 @@ pub struct AuthState {
     pub paste_url: Option<String>,
     /// Where the key is kept, in words.
     pub key_location: String,
+    /// In fullstack mode, the server's sign-in (the page never holds the key itself).
+    pub server_session: Option<crate::fullstack::ServerSession>,
 }
 
 /// What happened, as the platform code (web.rs, desktop.rs) reports it to the session.
+// A server's render reports nothing; the fullstack page only some.
+#[cfg_attr(feature = "fullstack", allow(dead_code))]
 pub(super) enum Event {
     /// The desktop sent the browser to OpenRouter; these are the ways back.
     #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
@@ -64,6 +68,12 @@ pub(super) enum Event {
     StoreChanged,
     /// Starting or finishing a sign-in failed; an earlier key stays.
     Failed(FlowError),
+    /// The fullstack server says who is signed in (after a sign-out, or another tab's change).
+    #[cfg_attr(
+        not(all(target_arch = "wasm32", feature = "fullstack")),
+        allow(dead_code)
+    )]
+    Session(Option<crate::fullstack::ServerSession>),
 }
 
 /// How the platform code reports an [`Event`]: the session's `apply`.

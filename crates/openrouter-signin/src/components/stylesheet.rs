@@ -22,7 +22,14 @@ pub fn LinkStylesheet(
         use_hook(|| ensure_linked(&href));
         rsx! {}
     }
-    #[cfg(not(target_arch = "wasm32"))]
+    // A fullstack server renders what the page renders (nothing): the page's template links the
+    // stylesheet, and the page adds it if not.
+    #[cfg(all(not(target_arch = "wasm32"), feature = "server"))]
+    {
+        let _ = href;
+        rsx! {}
+    }
+    #[cfg(all(not(target_arch = "wasm32"), not(feature = "server")))]
     rsx! {
         document::Stylesheet { href }
     }

@@ -235,6 +235,21 @@ impl OpenRouterClient {
         self
     }
 
+    /// A client for the fullstack server's API at `base` (`{page origin}/api/openrouter-signin`),
+    /// which answers like OpenRouter but holds the key itself: no `Authorization` is sent, and
+    /// every request carries the header that marks the page's own calls.
+    #[cfg_attr(
+        not(all(target_arch = "wasm32", feature = "fullstack")),
+        allow(dead_code)
+    )]
+    pub(crate) fn for_server_session(base: BaseUrl) -> Result<Self, ClientError> {
+        let mut client = Self::new(base)?;
+        client
+            .attribution
+            .push((crate::fullstack::REQUEST_HEADER, "1".to_owned()));
+        Ok(client)
+    }
+
     /// Where this client sends its requests.
     pub fn base_url(&self) -> &BaseUrl {
         &self.base
@@ -274,7 +289,12 @@ impl OpenRouterClient {
 
     /// `GET /api/v1/key`: describes `key` (label, usage, limit). A revoked key answers 401.
     pub async fn key_info(&self, key: &ApiKey) -> Result<KeyInfo, ClientError> {
-        let answer = self.call("/api/v1/key", None, Some(key)).await?;
+        self.key_info_as(Some(key)).await
+    }
+
+    /// [`Self::key_info`] with the key given, or (`None`) held by the fullstack server.
+    pub(crate) async fn key_info_as(&self, key: Option<&ApiKey>) -> Result<KeyInfo, ClientError> {
+        let answer = self.call("/api/v1/key", None, key).await?;
         KeyInfo::from_json(&answer)
     }
 
@@ -303,10 +323,20 @@ impl OpenRouterClient {
         &self,
         key: &ApiKey,
         request: &ChatRequest,
+        on_text: impl FnMut(&str),
+    ) -> Result<(), ClientError> {
+        self.chat_stream_as(Some(key), request, on_text).await
+    }
+
+    /// [`Self::chat_stream`] with the key given, or (`None`) held by the fullstack server.
+    pub(crate) async fn chat_stream_as(
+        &self,
+        key: Option<&ApiKey>,
+        request: &ChatRequest,
         mut on_text: impl FnMut(&str),
     ) -> Result<(), ClientError> {
         let url = self.base.join("/api/v1/chat/completions");
-        let http = self.request(&url, Some(request.body(true)), Some(key));
+        let http = self.request(&url, Some(request.body(true)), key);
         let mut parser = super::SseParser::new();
         let mut outcome: Option<Result<(), ClientError>> = None;
         let refused = {

@@ -4,11 +4,12 @@
 //! reads them with the library's one OpenRouter reader.
 //!
 //! - `GET /session`: `{"signed_in":true,"masked_key":"sk-or-v1-0a1…","manage_url":"…"}`
-//! - `GET /key`: OpenRouter's `/api/v1/key` answer for the cookie's key; a key OpenRouter
-//!   refuses (revoked) also clears the cookie
 //! - `POST /sign-out`: clears the cookie (the key itself stays valid: only its owner revokes it)
-//! - `POST /chat` `{"model":…,"messages":[{"role":…,"content":…}]}`: the answer as
-//!   OpenRouter's event stream; when the page goes away, the upstream request is dropped
+//! - `GET /api/v1/key`: OpenRouter's answer for the cookie's key; a key OpenRouter refuses
+//!   (revoked) also clears the cookie
+//! - `POST /api/v1/chat/completions` `{"model":…,"messages":[{"role":…,"content":…}]}`: the
+//!   answer as OpenRouter's event stream; when the page goes away, the upstream request is
+//!   dropped
 
 use std::convert::Infallible;
 

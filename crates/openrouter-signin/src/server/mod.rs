@@ -30,7 +30,9 @@
 
 mod api;
 mod cookie;
+mod csp;
 mod guard;
+mod render;
 mod routes;
 mod seal;
 mod secret;
@@ -41,6 +43,7 @@ use std::time::Duration;
 use axum::http::HeaderMap;
 
 pub use guard::{check_same_origin, CrossOriginRefused};
+pub(crate) use render::rendered_session;
 pub use secret::{CookieSecret, SecretError, MIN_SECRET_BYTES, PREVIOUS_SECRET_ENV, SECRET_ENV};
 
 use crate::auth::{CallbackUrl, OpenRouterConfig};
@@ -180,6 +183,17 @@ impl SignInServer {
     /// other origins. Merge it into the app's router.
     pub fn router<S: Clone + Send + Sync + 'static>(&self) -> axum::Router<S> {
         routes::router(self.clone())
+    }
+
+    /// Adds the routes to the app's router (usually `dioxus::server::router(App)`), makes the
+    /// sign-in known to the pages the server renders (so that a page arrives already showing
+    /// who is signed in), and gives every HTML page without a Content-Security-Policy a strict
+    /// one: scripts from the app and the inline scripts of the render only (by hash), and
+    /// `connect-src 'self'`, since the page never talks to OpenRouter in this mode.
+    pub fn mount(&self, app: axum::Router) -> axum::Router {
+        app.merge(self.router())
+            .layer(axum::middleware::from_fn(csp::add_policy))
+            .layer(axum::Extension(self.clone()))
     }
 
     fn with_inner(self, change: impl FnOnce(&mut Inner)) -> Self {

@@ -29,9 +29,10 @@ const PENDING_LIFETIME_SECS: u64 = crate::auth::PENDING_MAX_AGE_MS / 1000;
 pub(super) fn router<S: Clone + Send + Sync + 'static>(server: SignInServer) -> Router<S> {
     let api = Router::new()
         .route("/session", get(super::api::session))
-        .route("/key", get(super::api::key_info))
         .route("/sign-out", post(super::api::sign_out))
-        .route("/chat", post(super::api::chat))
+        // OpenRouter's own paths, so that the page's OpenRouter client talks to the server.
+        .route("/api/v1/key", get(super::api::key_info))
+        .route("/api/v1/chat/completions", post(super::api::chat))
         .layer(axum::middleware::from_fn_with_state(
             server.clone(),
             super::guard::refuse_cross_origin,
@@ -255,7 +256,7 @@ fn failure_of(error: &FlowError) -> SignInFailure {
 
 /// The one value of `name` in a query string, percent-decoded; an error when it is repeated or
 /// not UTF-8.
-fn query_value(query: &str, name: &str) -> Result<Option<String>, ()> {
+pub(super) fn query_value(query: &str, name: &str) -> Result<Option<String>, ()> {
     let mut found = None;
     for pair in query.split('&').filter(|pair| !pair.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));

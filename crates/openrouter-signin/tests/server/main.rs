@@ -84,7 +84,7 @@ async fn a_whole_sign_in_leaves_only_a_sealed_httponly_cookie() {
     assert!(session["manage_url"].as_str().unwrap().contains("/keys/"));
 
     let status = browser
-        .get(&format!("{origin}/api/openrouter-signin/key"))
+        .get(&format!("{origin}/api/openrouter-signin/api/v1/key"))
         .await;
     assert_eq!(status.status, 200, "{}", status.body);
     let status: serde_json::Value = serde_json::from_str(&status.body).unwrap();
@@ -236,7 +236,7 @@ async fn a_tampered_key_cookie_reads_as_signed_out() {
         (200, r#"{"signed_in":false}"#)
     );
     let status = browser
-        .get(&format!("{origin}/api/openrouter-signin/key"))
+        .get(&format!("{origin}/api/openrouter-signin/api/v1/key"))
         .await;
     assert_eq!(status.status, 401);
 }
@@ -371,7 +371,7 @@ async fn chat_streams_through_the_server_and_stop_closes_the_upstream() {
     let origin = serve(&mock, secret(&SECRET_A), None).await;
     let mut browser = Browser::new();
     browser.sign_in(&origin, "/").await;
-    let chat = format!("{origin}/api/openrouter-signin/chat");
+    let chat = format!("{origin}/api/openrouter-signin/api/v1/chat/completions");
     let own = [("origin", origin.as_str()), ("x-openrouter-signin", "1")];
     let body =
         r#"{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"hello there"}]}"#;
@@ -408,7 +408,7 @@ async fn chat_failures_keep_their_status() {
     let mock = mock().await;
     let origin = serve(&mock, secret(&SECRET_A), None).await;
     let mut browser = Browser::new();
-    let chat = format!("{origin}/api/openrouter-signin/chat");
+    let chat = format!("{origin}/api/openrouter-signin/api/v1/chat/completions");
     let own = [("origin", origin.as_str()), ("x-openrouter-signin", "1")];
     let body = r#"{"model":"m","messages":[{"role":"user","content":"x"}]}"#;
     let answer = browser.post(&chat, &own, body).await;

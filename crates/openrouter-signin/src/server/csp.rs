@@ -1,0 +1,117 @@
+//! The page's Content-Security-Policy in fullstack mode, sent as a header: the page talks only
+//! to its own server (`connect-src 'self'`), loads only its own scripts, and may run exactly the
+//! inline scripts the server's render wrote (Dioxus carries its render into the page's
+//! hydration in one), each allowed by its SHA-256, computed per page since their data changes
+//! with every request.
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use sha2::{Digest as _, Sha256};
+
+/// The largest page the policy is computed for; a larger one is refused rather than sent
+/// without a policy.
+const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
+
+/// The policy for a page whose inline scripts hash to `hashes` (`'sha256-…'` each).
+pub(crate) fn policy(hashes: &[String]) -> String {
+    let mut scripts = String::from("'self' 'wasm-unsafe-eval'");
+    for hash in hashes {
+        scripts.push(' ');
+        scripts.push_str(hash);
+    }
+    format!(
+        "default-src 'none'; script-src {scripts}; style-src 'self'; img-src 'self' data:; \
+         font-src 'self'; connect-src 'self'; manifest-src 'self'; base-uri 'none'; \
+         form-action 'none'; object-src 'none'; frame-ancestors 'none'"
+    )
+}
+
+/// `'sha256-…'` of every inline script (a `<script>` without `src`) in `html`.
+pub(crate) fn inline_script_hashes(html: &str) -> Vec<String> {
+    let mut hashes = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let after = &rest[start + "<script".len()..];
+        let Some(tag_end) = after.find('>') else {
+            break;
+        };
+        let attributes = &after[..tag_end];
+        let body = &after[tag_end + 1..];
+        let Some(close) = body.find("</script>") else {
+            break;
+        };
+        if !attributes.contains("src=") {
+            let digest = Sha256::digest(&body.as_bytes()[..close]);
+            let encoded = base64::engine::general_purpose::STANDARD.encode(digest);
+            hashes.push(format!("'sha256-{encoded}'"));
+        }
+        rest = &body[close..];
+    }
+    hashes
+}
+
+/// Adds the policy to HTML answers that have none.
+pub(crate) async fn add_policy(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !is_html || response.headers().contains_key(CONTENT_SECURITY_POLICY) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_PAGE_BYTES).await else {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The page was too large to send.",
+        )
+            .into_response();
+    };
+    let hashes = inline_script_hashes(&String::from_utf8_lossy(&bytes));
+    if let Ok(value) = HeaderValue::from_str(&policy(&hashes)) {
+        parts.headers.insert(CONTENT_SECURITY_POLICY, value);
+    }
+    parts.headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_inline_scripts_only() {
+        let html = r#"<head><script type="module" src="/a.js"></script></head>
+            <body><script>window.x=1;</script><p>text</p><script>b()</script></body>"#;
+        let expected: Vec<String> = ["window.x=1;", "b()"]
+            .iter()
+            .map(|body| {
+                let digest = Sha256::digest(body.as_bytes());
+                format!(
+                    "'sha256-{}'",
+                    base64::engine::general_purpose::STANDARD.encode(digest)
+                )
+            })
+            .collect();
+        assert_eq!(inline_script_hashes(html), expected);
+        assert!(inline_script_hashes("<script>unterminated").is_empty());
+    }
+
+    #[test]
+    fn the_page_talks_only_to_itself() {
+        let policy = policy(&["'sha256-abc'".into()]);
+        assert!(policy.contains("connect-src 'self';"));
+        assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-abc';"));
+        assert!(!policy.contains("unsafe-inline"));
+    }
+}
