@@ -5,7 +5,11 @@ itself and the OpenRouter the web app is built against: the origin of OPENROUTER
 (https://openrouter.ai when unset).
 
 Every script that builds or serves the web app runs this first; run it yourself before a plain
-`dx serve` or `dx build` with another OPENROUTER_BASE_URL."""
+`dx serve` or `dx build` with another OPENROUTER_BASE_URL.
+
+With --fullstack it writes the fullstack page's template instead: no policy in the page, since
+its server sends one as a header (connect-src 'self' only, and the hashes of the inline scripts
+that carry the server's render into the page's hydration)."""
 import os
 import re
 import sys
@@ -37,7 +41,14 @@ origin = f"{parts.scheme}://{host}" + (f":{port}" if port is not None else "")
 
 template = (root / "index.template.html").read_text()
 page = template.replace("{openrouter_origin}", origin)
+if "--fullstack" in sys.argv[1:]:
+    page = re.sub(r"\n *<!-- The page may fetch.*?-->", "", page, flags=re.S)
+    page = re.sub(r"\n *<meta http-equiv=\"Content-Security-Policy\"[^>]*>", "", page)
+    assert "Content-Security-Policy" not in page
 target = root / "index.html"
 if not target.exists() or target.read_text() != page:
     target.write_text(page)
-print(f"index.html: connect-src 'self' {origin}")
+if "--fullstack" in sys.argv[1:]:
+    print("index.html: the fullstack page (its server sends the policy)")
+else:
+    print(f"index.html: connect-src 'self' {origin}")

@@ -2,6 +2,9 @@
 # Installs whatever is missing, then runs the gallery app.
 #   ./scripts/run.sh            the web app on http://127.0.0.1:8080 against the local mock OpenRouter
 #   ./scripts/run.sh desktop    the desktop app against the local mock
+#   ./scripts/run.sh fullstack  the fullstack app on http://127.0.0.1:8080: the server signs in and
+#                               keeps the key in a sealed HttpOnly cookie (set OPENROUTER_SIGNIN_SECRET
+#                               to keep sign-ins across restarts)
 # With OPENROUTER_BASE_URL set (e.g. https://openrouter.ai) no mock is started and the app talks to it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +12,7 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 platform=${1:-web}
-case "$platform" in web | desktop) ;; *) echo "usage: $0 [web|desktop]" >&2; exit 2 ;; esac
+case "$platform" in web | desktop | fullstack) ;; *) echo "usage: $0 [web|desktop|fullstack]" >&2; exit 2 ;; esac
 
 if [ -z "${OPENROUTER_BASE_URL:-}" ]; then
   cargo build --quiet --locked -p openrouter-mock
@@ -24,6 +27,10 @@ fi
 if [ "$platform" = web ]; then
   python3 scripts/gallery-index.py # the page's CSP lets it reach $OPENROUTER_BASE_URL only
   dx serve --platform web --addr 127.0.0.1 --port 8080 --open false
+elif [ "$platform" = fullstack ]; then
+  ./scripts/build-fullstack.sh
+  echo "fullstack gallery on http://127.0.0.1:8080"
+  IP=127.0.0.1 PORT=8080 target/fullstack/debug/server
 else
   cargo run --locked
 fi

@@ -35,6 +35,11 @@ step "clippy, wasm32 (the library alone, and the gallery with its web feature)"
 cargo clippy -p openrouter-signin --target wasm32-unknown-unknown --locked -- -D warnings
 cargo clippy -p openrouter-signin-gallery --target wasm32-unknown-unknown --no-default-features --features web --bins --examples --locked -- -D warnings
 
+step "clippy, the fullstack gallery: its page (wasm32) and its server (native)"
+cargo clippy -p openrouter-signin --target wasm32-unknown-unknown --features fullstack --locked -- -D warnings
+cargo clippy -p openrouter-signin-gallery --target wasm32-unknown-unknown --no-default-features --features web,fullstack --bins --locked -- -D warnings
+cargo clippy -p openrouter-signin-gallery --no-default-features --features server --bins --locked -- -D warnings
+
 step "the desktop example builds (the web example is checked for wasm32 above)"
 cargo build --locked --example desktop
 
@@ -49,6 +54,9 @@ if grep -E '^(dioxus-desktop|wry|webkit2gtk|gtk|tao) ' <<<"$tree"; then
   exit 1
 fi
 echo "$(sort -u <<<"$tree" | wc -l) crates, none of them a desktop renderer"
+
+step "the fullstack gallery: dx builds its page and server (scripts/build-fullstack.sh)"
+./scripts/build-fullstack.sh
 
 step "dx build --platform web"
 export OPENROUTER_BASE_URL=http://127.0.0.1:8787
@@ -112,6 +120,13 @@ if [ "$status" -eq 0 ]; then
   step "web sign-in end to end in headless Chromium (tests/web_e2e.rs)"
   set +e
   cargo test --locked --test web_e2e -- --ignored --test-threads=1 2>&1 | tee -a target/test-output.log
+  status=${PIPESTATUS[0]}
+  set -e
+fi
+if [ "$status" -eq 0 ]; then
+  step "fullstack sign-in end to end in headless Chromium: the server holds the key (tests/fullstack_e2e.rs)"
+  set +e
+  cargo test --locked --test fullstack_e2e -- --ignored --test-threads=1 2>&1 | tee -a target/test-output.log
   status=${PIPESTATUS[0]}
   set -e
 fi

@@ -4,9 +4,7 @@
 use dioxus::core::Task;
 use dioxus::prelude::*;
 use openrouter_signin::openrouter::{ChatMessage, ChatRequest};
-use openrouter_signin::{now_ms, sleep_ms, ApiKey, ClientError};
-
-use super::client::use_gallery_client;
+use openrouter_signin::{now_ms, sleep_ms, use_openrouter_auth, ClientError};
 
 const DEFAULT_MODEL: &str = "openai/gpt-4o-mini";
 
@@ -37,8 +35,8 @@ fn explain(error: &ClientError) -> String {
 }
 
 #[component]
-pub fn ChatPanel(api_key: ApiKey) -> Element {
-    let client = use_gallery_client();
+pub fn ChatPanel() -> Element {
+    let auth = use_openrouter_auth();
     let mut model = use_signal(|| DEFAULT_MODEL.to_owned());
     let mut prompt = use_signal(String::new);
     let mut answer = use_signal(String::new);
@@ -51,9 +49,6 @@ pub fn ChatPanel(api_key: ApiKey) -> Element {
 
     let mut send = move |()| {
         let text = prompt.read().trim().to_owned();
-        let Some(client) = client.clone() else {
-            return;
-        };
         if text.is_empty() || running.peek().is_some() || wait_until.peek().is_some() {
             return;
         }
@@ -63,10 +58,10 @@ pub fn ChatPanel(api_key: ApiKey) -> Element {
             model: model.peek().trim().to_owned(),
             messages: vec![ChatMessage::user(text)],
         };
-        let key = api_key.clone();
         let task = spawn(async move {
-            let result = client
-                .chat_stream(&key, &request, |piece| answer.write().push_str(piece))
+            // With the key here, or through the app's server in fullstack mode.
+            let result = auth
+                .chat_stream(&request, |piece| answer.write().push_str(piece))
                 .await;
             running.set(None);
             if let Err(error) = result {

@@ -27,9 +27,7 @@ pub fn Hero() -> Element {
                         onclick: move |_| auth.sign_out(),
                         "Sign out"
                     }
-                    if let Some(key) = auth.key() {
-                        super::key_status::ManageKey { api_key: key }
-                    }
+                    super::key_status::ManageKey {}
                 }
             } else {
                 // On a phone the XL button takes the width it has: at 320 px its own padding
@@ -46,7 +44,7 @@ pub fn Hero() -> Element {
                     "{error}"
                 }
             }
-            if revoked() && auth.key().is_none() {
+            if revoked() && !auth.is_signed_in() {
                 p { id: "key-revoked", role: "alert", class: "max-w-2xl rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200",
                     "OpenRouter says this key was revoked, so it was forgotten here. Sign in again to get a new one."
                 }

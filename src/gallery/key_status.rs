@@ -2,9 +2,7 @@
 //! revoked: the gallery forgets it and says so.
 
 use dioxus::prelude::*;
-use openrouter_signin::{use_openrouter_auth, ApiKey, ClientError, KeyInfo};
-
-use super::client::use_gallery_client;
+use openrouter_signin::{use_openrouter_auth, ClientError, KeyInfo};
 
 /// Where OpenRouter lists (and revokes) a user's keys.
 pub const KEYS_PAGE: &str = "https://openrouter.ai/settings/keys";
@@ -14,19 +12,11 @@ pub const KEYS_PAGE: &str = "https://openrouter.ai/settings/keys";
 pub struct RevokedNotice(pub Signal<bool>);
 
 #[component]
-pub fn KeyStatus(api_key: ApiKey) -> Element {
+pub fn KeyStatus() -> Element {
     let auth = use_openrouter_auth();
-    let client = use_gallery_client();
     let mut revoked = use_context::<RevokedNotice>().0;
-    let info = use_resource(move || {
-        let (client, key) = (client.clone(), api_key.clone());
-        async move {
-            match client {
-                Some(client) => client.key_info(&key).await,
-                None => Err(ClientError::InvalidResponse("no OpenRouter address".into())),
-            }
-        }
-    });
+    // Through the key here, or through the app's server in fullstack mode: the same call.
+    let info = use_resource(move || async move { auth.key_info().await });
     // A revoked key is useless: forget it, and let the hero offer sign-in again.
     use_effect(move || {
         if let Some(Err(ClientError::Api { status: 401, .. })) = &*info.read() {
@@ -55,9 +45,8 @@ pub fn KeyStatus(api_key: ApiKey) -> Element {
 /// Beside Sign out: the key's own page on OpenRouter, and what signing out does not do. The app
 /// cannot revoke the key it was given (that takes a management key), so it sends the user there.
 #[component]
-pub fn ManageKey(api_key: ApiKey) -> Element {
-    let client = use_gallery_client();
-    let manage_url = client.map(|client| api_key.manage_url(client.base_url()));
+pub fn ManageKey() -> Element {
+    let manage_url = use_openrouter_auth().manage_url();
     rsx! {
         if let Some(url) = manage_url {
             a {

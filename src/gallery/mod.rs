@@ -2,7 +2,6 @@
 //! the key's status, and a remembered dark mode. The same code runs on the web and the desktop.
 
 mod chat;
-mod client;
 mod grid;
 mod hero;
 mod key_status;
@@ -27,7 +26,7 @@ const GALLERY_CSS: Asset = asset!(
 
 /// The gallery's sign-in settings. It opts into `OPENROUTER_BASE_URL`, so that the scripts and
 /// tests can point it at the local mock.
-fn config() -> OpenRouterConfig {
+pub fn config() -> OpenRouterConfig {
     OpenRouterConfig::new("openrouter-signin-gallery")
         .base_url_from_env()
         .key_label("openrouter-signin gallery")
@@ -66,11 +65,11 @@ pub fn App() -> Element {
                 main { class: "mx-auto max-w-6xl px-3 py-12 sm:px-6",
                     // The hero comes first in the document, so its button is the first thing Tab reaches.
                     Hero {}
-                    if let Some(api_key) = auth.key() {
+                    if let Some(masked) = auth.masked_key() {
                         // Keyed by the key, so that a new key gets a fresh status and chat.
-                        div { key: "{api_key.masked()}",
-                            KeyStatus { api_key: api_key.clone() }
-                            ChatPanel { api_key }
+                        div { key: "{masked}",
+                            KeyStatus {}
+                            ChatPanel {}
                         }
                     }
                     OptionsRow {}

@@ -32,12 +32,29 @@ impl Theme {
 }
 
 /// The theme signal, starting from the override, else the remembered choice, else light.
+#[cfg(not(feature = "fullstack"))]
 pub fn use_theme() -> Signal<Theme> {
     use_signal(|| {
         requested()
             .or_else(|| remembered().and_then(|t| Theme::parse(&t)))
             .unwrap_or(Theme::Light)
     })
+}
+
+/// In the fullstack page, the server renders the `?theme=` override or light, and the page's
+/// first render must be the same; the choice remembered in the browser applies right after.
+#[cfg(feature = "fullstack")]
+pub fn use_theme() -> Signal<Theme> {
+    let rendered = use_server_cached(|| requested().unwrap_or(Theme::Light).is_dark());
+    let mut theme = use_signal(|| if rendered { Theme::Dark } else { Theme::Light });
+    use_effect(move || {
+        if requested().is_none() {
+            if let Some(stored) = remembered().and_then(|t| Theme::parse(&t)) {
+                theme.set(stored);
+            }
+        }
+    });
+    theme
 }
 
 #[component]
@@ -89,7 +106,26 @@ fn remember(name: &str) {
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+/// On the fullstack server: the request's `?theme=`; nothing is remembered there.
+#[cfg(feature = "server")]
+fn requested() -> Option<Theme> {
+    let context = dioxus::fullstack::FullstackContext::current()?;
+    let query = context.parts_mut().uri.query()?.to_owned();
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("theme="))
+        .and_then(Theme::parse)
+}
+
+#[cfg(feature = "server")]
+fn remembered() -> Option<String> {
+    None
+}
+
+#[cfg(feature = "server")]
+fn remember(_name: &str) {}
+
+#[cfg(not(any(target_arch = "wasm32", feature = "server")))]
 fn theme_file() -> Option<std::path::PathBuf> {
     Some(
         dirs::config_dir()?
@@ -98,17 +134,17 @@ fn theme_file() -> Option<std::path::PathBuf> {
     )
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(any(target_arch = "wasm32", feature = "server")))]
 fn requested() -> Option<Theme> {
     Theme::parse(&std::env::var("OPENROUTER_GALLERY_THEME").ok()?)
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(any(target_arch = "wasm32", feature = "server")))]
 fn remembered() -> Option<String> {
     std::fs::read_to_string(theme_file()?).ok()
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(any(target_arch = "wasm32", feature = "server")))]
 fn remember(name: &str) {
     // Not worth an error for the user: the choice then lasts for this run only.
     if let Some(path) = theme_file() {

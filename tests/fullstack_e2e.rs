@@ -1,0 +1,612 @@
+//! The fullstack gallery end to end, in real headless Chromium, against server processes built
+//! by `scripts/build-fullstack.sh` (target/fullstack/debug) and the mock OpenRouter, all on
+//! 127.0.0.1. The server signs in and keeps the key in a sealed HttpOnly cookie: these cases
+//! check that the page works the same and that the key never reaches it.
+//!
+//! Ignored by default; `scripts/test.sh` runs it with `--ignored` after building the server.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use openrouter_mock::{ConsentMode, Failure, MockServer};
+use page_driver::webdriver::{Driver, Session, SessionOptions};
+use serde_json::{json, Value};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// A server process, killed on drop.
+struct Server {
+    child: Child,
+    origin: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// 32 random bytes in hex: a cookie secret.
+fn new_secret() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::getrandom(&mut bytes).unwrap();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts the fullstack gallery against `openrouter`, and waits until it answers.
+fn start_server(openrouter: &str, secret: &str, previous: Option<&str>) -> Server {
+    let binary = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/fullstack/debug/server");
+    assert!(
+        binary.exists(),
+        "{} is missing: run scripts/build-fullstack.sh first (scripts/test.sh does)",
+        binary.display()
+    );
+    let port = free_port();
+    let mut command = Command::new(&binary);
+    command
+        .env("IP", "127.0.0.1")
+        .env("PORT", port.to_string())
+        .env("OPENROUTER_BASE_URL", openrouter)
+        .env("OPENROUTER_SIGNIN_SECRET", secret)
+        .env_remove("OPENROUTER_SIGNIN_PREVIOUS_SECRET")
+        .env_remove("OPENROUTER_SIGNIN_ORIGIN")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(previous) = previous {
+        command.env("OPENROUTER_SIGNIN_PREVIOUS_SECRET", previous);
+    }
+    let server = Server {
+        child: command.spawn().unwrap(),
+        origin: format!("http://127.0.0.1:{port}"),
+    };
+    let deadline = Instant::now() + WAIT;
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the server never listened");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    server
+}
+
+struct Fixture {
+    mock: MockServer,
+    /// Two instances with one secret.
+    a: Server,
+    b: Server,
+    /// Another secret.
+    other: Server,
+    /// A rotated secret: a new one, with a's as the previous.
+    rotated: Server,
+    /// A page of another origin on the same site (another port of 127.0.0.1).
+    elsewhere: String,
+}
+
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let runtime = Box::leak(Box::new(tokio::runtime::Runtime::new().unwrap()));
+        let mock = runtime.block_on(MockServer::start()).unwrap();
+        let base = mock.base_url();
+        let (first, second) = (new_secret(), new_secret());
+        let elsewhere_root = std::env::temp_dir().join(format!("fullstack-e2e-{}", free_port()));
+        std::fs::create_dir_all(&elsewhere_root).unwrap();
+        std::fs::write(
+            elsewhere_root.join("index.html"),
+            "<!DOCTYPE html><title>another origin</title><p>another origin</p>",
+        )
+        .unwrap();
+        let elsewhere = runtime.block_on(page_driver::static_server::serve(elsewhere_root));
+        Fixture {
+            a: start_server(&base, &first, None),
+            b: start_server(&base, &first, None),
+            other: start_server(&base, &second, None),
+            rotated: start_server(&base, &new_secret(), Some(&first)),
+            mock,
+            elsewhere,
+        }
+    })
+}
+
+/// Runs one case: alone, in a fresh browser (no cookies), with the mock reset.
+fn case(body: impl AsyncFnOnce(&Fixture, &Session)) {
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let fixture = fixture();
+    fixture.mock.clear_exchange_failures();
+    fixture.mock.clear_chat_failures();
+    fixture.mock.set_chat_delay(Duration::from_millis(20));
+    fixture.mock.set_consent(ConsentMode::AutoApprove);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let driver = Driver::start().await;
+        let options = SessionOptions {
+            network: true,
+            ..SessionOptions::default()
+        };
+        let session = driver.session_with(&options).await;
+        body(fixture, &session).await;
+        session.close().await;
+    });
+}
+
+/// Opens `url` and waits until the page is hydrated and its sign-in is live.
+async fn open(s: &Session, url: &str) {
+    s.goto(url).await;
+    s.wait_for(
+        "document.documentElement.dataset.openrouterSignin === 'ready'",
+        WAIT,
+        "the page's sign-in to be live",
+    )
+    .await;
+}
+
+/// Signs in on `origin` from the hero, the mock approving; returns the key OpenRouter issued.
+async fn sign_in(f: &Fixture, s: &Session, origin: &str) -> String {
+    f.mock.set_consent(ConsentMode::AutoApprove);
+    open(s, &format!("{origin}/")).await;
+    s.click("#hero-sign-in").await;
+    s.wait_for(
+        "document.querySelector('#masked-key')",
+        WAIT,
+        "the masked key",
+    )
+    .await;
+    // The server's render shows the key first; typing needs the page hydrated.
+    wait_live(s).await;
+    f.mock.issued_keys().pop().expect("the mock issued a key")
+}
+
+async fn alert(s: &Session) -> String {
+    s.wait_for(
+        "document.querySelector('#auth-error')",
+        WAIT,
+        "an explanation",
+    )
+    .await;
+    s.text("#auth-error").await.unwrap_or_default()
+}
+
+/// What script in the page can see: both storages and `document.cookie`.
+async fn visible_to_script(s: &Session) -> String {
+    s.exec(
+        "return JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage), document.cookie])",
+        json!([]),
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+#[test]
+#[ignore = "needs the fullstack build and Chromium; scripts/test.sh runs it"]
+fn a_whole_sign_in_never_gives_the_page_the_key() {
+    case(async |f, s| {
+        open(s, &format!("{}/?tab=keys", f.a.origin)).await;
+        s.click("#hero-sign-in").await;
+        s.wait_for(
+            "document.querySelector('#masked-key')",
+            WAIT,
+            "the masked key",
+        )
+        .await;
+        let key = f.mock.issued_keys().pop().expect("a key");
+        assert_eq!(
+            s.current_url().await,
+            format!("{}/?tab=keys", f.a.origin),
+            "back where the sign-in started, no code in the address bar"
+        );
+        assert_eq!(
+            s.text("#masked-key").await.unwrap(),
+            format!("{}…", &key[..12])
+        );
+        s.wait_for(
+            "document.querySelector('#key-label')",
+            WAIT,
+            "the key's status",
+        )
+        .await;
+        assert_eq!(
+            s.text("#key-label").await.unwrap(),
+            "openrouter-signin gallery"
+        );
+
+        let seen = visible_to_script(s).await;
+        assert!(!seen.contains(&key) && !seen.contains(&key[12..]), "{seen}");
+        assert!(
+            !seen.contains("openrouter_key"),
+            "the cookie is HttpOnly: {seen}"
+        );
+
+        let cookies = s.cdp("Network.getAllCookies", json!({})).await;
+        let cookie = cookies["cookies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "openrouter_key")
+            .cloned()
+            .expect("the key cookie");
+        assert_eq!(cookie["httpOnly"], true);
+        assert_eq!(cookie["sameSite"], "Lax");
+        assert!(!cookie["value"].as_str().unwrap().contains(&key[12..]));
+
+        // Every answer the browser received that still has a body: none holds the key.
+        let mut read = Vec::new();
+        for event in s.network_events().await {
+            if event["method"] != "Network.responseReceived" {
+                continue;
+            }
+            let url = event["params"]["response"]["url"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned();
+            let id = event["params"]["requestId"].clone();
+            if let Ok(body) = s
+                .try_cdp("Network.getResponseBody", json!({ "requestId": id }))
+                .await
+            {
+                let text = body["body"].as_str().unwrap_or("");
+                assert!(!text.contains(&key[12..]), "{url} carried the key");
+                read.push(url);
+            }
+        }
+        let page = format!("{}/?tab=keys", f.a.origin);
+        // (The wasm and scripts are the same files for everyone; the browser may not keep the
+        // wasm's body once compiled.)
+        for wanted in [page.as_str(), "/api/openrouter-signin/api/v1/key"] {
+            assert!(
+                read.iter().any(|url| url.contains(wanted)),
+                "the body of {wanted} was not read: {read:?}"
+            );
+        }
+        let console = s.console().await;
+        assert!(
+            console.iter().all(|line| !line.contains(&key[12..])),
+            "{console:?}"
+        );
+    });
+}
+
+#[test]
+#[ignore = "needs the fullstack build and Chromium; scripts/test.sh runs it"]
+fn chat_streams_through_the_server_and_stop_closes_the_upstream_request() {
+    case(async |f, s| {
+        sign_in(f, s, &f.a.origin).await;
+        s.type_into("#prompt", "hello through the server").await;
+        s.click("#send").await;
+        s.wait_for(
+            "document.querySelector('#answer').textContent === 'Echo from openai/gpt-4o-mini: hello through the server'",
+            WAIT,
+            "the whole answer",
+        )
+        .await;
+        let chats: Vec<String> = s
+            .network_events()
+            .await
+            .iter()
+            .filter(|e| e["method"] == "Network.requestWillBeSent")
+            .filter_map(|e| e["params"]["request"]["url"].as_str().map(str::to_owned))
+            .filter(|url| url.contains("chat/completions"))
+            .collect();
+        assert!(!chats.is_empty(), "the chat request was seen");
+        assert!(
+            chats.iter().all(|url| url.starts_with(&f.a.origin)),
+            "the page talks only to its own server: {chats:?}"
+        );
+
+        let closed = f.mock.chats_closed_early();
+        f.mock.set_chat_delay(Duration::from_millis(300));
+        s.click("#send").await;
+        s.wait_for(
+            "document.querySelector('#answer').textContent.length > 0 && document.querySelector('#stop') && !document.querySelector('#stop').disabled",
+            WAIT,
+            "the first piece of the answer",
+        )
+        .await;
+        s.click("#stop").await;
+        let deadline = Instant::now() + WAIT;
+        while f.mock.chats_closed_early() == closed {
+            assert!(
+                Instant::now() < deadline,
+                "the mock never saw the upstream request closed"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let note = s.text("#chat-error").await.unwrap_or_default();
+        assert!(note.starts_with("Stopped"), "{note}");
+    });
+}
+
+/// What a failure case does to the mock before the sign-in.
+type Setup = Box<dyn Fn(&MockServer)>;
+
+/// Starts a sign-in from a grid button (the hero shows the key), and returns the explanation.
+async fn failing_sign_in(s: &Session) -> String {
+    s.click("[data-cell='default-default'] button").await;
+    let explained = alert(s).await;
+    wait_live(s).await;
+    explained
+}
+
+/// Waits until the page now shown is hydrated (after a navigation the page made itself).
+async fn wait_live(s: &Session) {
+    s.wait_for(
+        "document.documentElement.dataset.openrouterSignin === 'ready'",
+        WAIT,
+        "the page's sign-in to be live",
+    )
+    .await;
+}
+
+#[test]
+#[ignore = "needs the fullstack build and Chromium; scripts/test.sh runs it"]
+fn failures_are_explained_and_the_earlier_key_stays() {
+    case(async |f, s| {
+        sign_in(f, s, &f.a.origin).await;
+        let masked = s.text("#masked-key").await.unwrap();
+        let page = format!("{}/", f.a.origin);
+        let cases: [(&str, Setup, &str); 4] = [
+            (
+                "denial",
+                Box::new(|m| m.set_consent(ConsentMode::AutoDeny)),
+                "cancelled on OpenRouter",
+            ),
+            (
+                "a 500",
+                Box::new(|m| m.inject_exchange_failure(Failure::Status(500))),
+                "did not hand out a key",
+            ),
+            (
+                "an HTML page",
+                Box::new(|m| m.inject_exchange_failure(Failure::NotJson)),
+                "did not hand out a key",
+            ),
+            (
+                "an empty key",
+                Box::new(|m| m.inject_exchange_failure(Failure::EmptyKey)),
+                "did not hand out a key",
+            ),
+        ];
+        for (what, setup, expected) in cases {
+            f.mock.clear_exchange_failures();
+            f.mock.set_consent(ConsentMode::AutoApprove);
+            setup(&f.mock);
+            open(s, &page).await;
+            let explained = failing_sign_in(s).await;
+            assert!(explained.contains(expected), "{what}: {explained}");
+            assert_eq!(
+                s.text("#masked-key").await.unwrap(),
+                masked,
+                "{what}: the key stays"
+            );
+            assert_eq!(
+                s.current_url().await,
+                page,
+                "{what}: the code is gone from the address bar"
+            );
+        }
+        f.mock.clear_exchange_failures();
+
+        // A tampered state: start (the mock asks), then come back with another state.
+        f.mock.set_consent(ConsentMode::Ask);
+        open(s, &page).await;
+        s.click("[data-cell='default-default'] button").await;
+        s.wait_for(
+            "document.querySelector('#approve')",
+            WAIT,
+            "the consent page",
+        )
+        .await;
+        s.goto(&format!(
+            "{}/auth/callback?code=abc&state=ors_tampered",
+            f.a.origin
+        ))
+        .await;
+        let explained = alert(s).await;
+        wait_live(s).await;
+        assert!(explained.contains("did not carry the state"), "{explained}");
+        assert_eq!(s.text("#masked-key").await.unwrap(), masked);
+
+        // The pending cookie was cleared: the same return again is one without a sign-in.
+        s.goto(&format!(
+            "{}/auth/callback?code=abc&state=ors_tampered",
+            f.a.origin
+        ))
+        .await;
+        let explained = alert(s).await;
+        assert!(explained.contains("has no sign-in waiting"), "{explained}");
+
+        // A key cookie altered in the browser: the page shows signed out, and nothing alarming.
+        let cookies = s.cdp("Network.getAllCookies", json!({})).await;
+        let mut cookie = cookies["cookies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "openrouter_key")
+            .cloned()
+            .unwrap();
+        let value = cookie["value"].as_str().unwrap().to_owned();
+        let middle = value.len() / 2;
+        let flipped = if &value[middle..=middle] == "A" {
+            "B"
+        } else {
+            "A"
+        };
+        let altered = format!("{}{flipped}{}", &value[..middle], &value[middle + 1..]);
+        cookie["value"] = Value::String(altered);
+        s.cdp(
+            "Network.setCookie",
+            json!({
+                "name": "openrouter_key", "value": cookie["value"], "domain": "127.0.0.1",
+                "path": "/", "httpOnly": true, "sameSite": "Lax"
+            }),
+        )
+        .await;
+        open(s, &page).await;
+        s.wait_for(
+            "document.querySelector('#hero-sign-in')",
+            WAIT,
+            "signed out",
+        )
+        .await;
+        assert!(s.text("#auth-error").await.is_none());
+    });
+}
+
+#[test]
+#[ignore = "needs the fullstack build and Chromium; scripts/test.sh runs it"]
+fn a_return_to_another_origin_is_refused() {
+    case(async |f, s| {
+        let asked = f.mock.authorize_requests();
+        for target in ["https%3A%2F%2Fevil.example%2F", "%2F%2Fevil.example"] {
+            s.goto(&format!("{}/auth/start?return_to={target}", f.a.origin))
+                .await;
+            let body = s.text("body").await.unwrap_or_default();
+            assert!(
+                body.contains("return_to must be one path on this site"),
+                "{body}"
+            );
+            assert!(!body.contains("evil"), "not reflected");
+            assert!(s.current_url().await.starts_with(&f.a.origin));
+        }
+        assert_eq!(
+            f.mock.authorize_requests(),
+            asked,
+            "OpenRouter was never asked"
+        );
+    });
+}
+
+#[test]
+#[ignore = "needs the fullstack build and Chromium; scripts/test.sh runs it"]
+fn state_changes_from_another_origin_of_the_site_are_refused() {
+    case(async |f, s| {
+        sign_in(f, s, &f.a.origin).await;
+        let masked = s.text("#masked-key").await.unwrap();
+        s.goto(&format!("{}/", f.elsewhere)).await;
+        let sign_out = format!("{}/api/openrouter-signin/sign-out", f.a.origin);
+        // The cookie travels (same site), so only the server's check stands in the way.
+        let outcome = s
+            .exec(
+                "const [url, done] = [arguments[0], arguments[arguments.length - 1]];
+                 const attempt = (init) => fetch(url, Object.assign({method: 'POST', credentials: 'include'}, init))
+                     .then(r => 'answered ' + r.status, e => 'failed');
+                 return Promise.all([attempt({mode: 'no-cors'}), attempt({headers: {'x-openrouter-signin': '1'}})]);",
+                json!([sign_out]),
+            )
+            .await;
+        assert_eq!(
+            outcome,
+            json!(["answered 0", "failed"]),
+            "opaque, and no preflight granted"
+        );
+        open(s, &format!("{}/", f.a.origin)).await;
+        assert_eq!(
+            s.text("#masked-key").await.as_deref(),
+            Some(masked.as_str()),
+            "still signed in"
+        );
+    });
+}
+
+#[test]
+#[ignore = "needs the fullstack build and Chromium; scripts/test.sh runs it"]
+fn instances_that_share_the_secret_share_the_sign_in() {
+    case(async |f, s| {
+        sign_in(f, s, &f.a.origin).await;
+        let masked = s.text("#masked-key").await.unwrap();
+        // A browser sends 127.0.0.1's cookies to every port, as to instances behind one name.
+        for (server, signed_in) in [(&f.b, true), (&f.other, false), (&f.rotated, true)] {
+            open(s, &format!("{}/", server.origin)).await;
+            if signed_in {
+                assert_eq!(
+                    s.text("#masked-key").await.as_deref(),
+                    Some(masked.as_str()),
+                    "{}",
+                    server.origin
+                );
+            } else {
+                assert!(s.text("#hero-sign-in").await.is_some(), "{}", server.origin);
+                assert!(
+                    s.text("[role=alert]").await.is_none(),
+                    "nothing alarming on {}",
+                    server.origin
+                );
+            }
+        }
+    });
+}
+
+#[test]
+#[ignore = "needs the fullstack build and Chromium; scripts/test.sh runs it"]
+fn sign_out_shows_in_every_open_tab_within_a_second() {
+    case(async |f, s| {
+        sign_in(f, s, &f.a.origin).await;
+        let first = s.current_tab().await;
+        let second = s.new_tab().await;
+        s.switch_to(&second).await;
+        open(s, &format!("{}/", f.a.origin)).await;
+        s.wait_for(
+            "document.querySelector('#masked-key')",
+            WAIT,
+            "signed in in the second tab",
+        )
+        .await;
+        // The second tab notes when it shows signed out.
+        s.exec(
+            "new MutationObserver((_, observer) => {
+                 if (document.querySelector('#hero-sign-in')) { window.signedOutAt = Date.now(); observer.disconnect(); }
+             }).observe(document.body, {childList: true, subtree: true});",
+            json!([]),
+        )
+        .await;
+        s.switch_to(&first).await;
+        let clicked = s
+            .exec("return Date.now()", json!([]))
+            .await
+            .as_f64()
+            .unwrap();
+        s.click("#sign-out").await;
+        s.wait_for(
+            "document.querySelector('#hero-sign-in')",
+            WAIT,
+            "signed out here",
+        )
+        .await;
+        let cookies = s.cdp("Network.getAllCookies", json!({})).await;
+        assert!(
+            cookies["cookies"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|c| c["name"] != "openrouter_key"),
+            "the cookie is cleared"
+        );
+        s.switch_to(&second).await;
+        let shown = s
+            .wait_for("window.signedOutAt", WAIT, "signed out in the second tab")
+            .await
+            .as_f64()
+            .unwrap();
+        assert!(
+            shown - clicked < 1000.0,
+            "the second tab took {} ms",
+            shown - clicked
+        );
+    });
+}
