@@ -591,6 +591,7 @@ async fn control_endpoints_drive_chat() {
             "authorize_requests": 1,
             "issued_keys": 1,
             "chat_requests": 5,
+            "chats_closed_early": 0,
         })
     );
     assert!(!stats.text().contains(&key));

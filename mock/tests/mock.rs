@@ -649,6 +649,7 @@ async fn control_endpoints_drive_the_mock() {
             "authorize_requests": 1,
             "issued_keys": 1,
             "chat_requests": 0,
+            "chats_closed_early": 0,
         })
     );
     assert!(!stats.text().contains(&key));
