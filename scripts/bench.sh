@@ -7,7 +7,11 @@
 #   - page ready: median of 15 fresh loads in headless Chromium, served gzip from 127.0.0.1;
 #   - the sign-in round trip against the local mock OpenRouter, median of 10;
 #   - desktop: exec until the window is mapped under Xvfb, and resident memory after 2 s, median of 5;
-#   - what the gallery's wasm has beyond the hello-world's, by crate (twiggy, installed if missing).
+#   - what the gallery's wasm has beyond the hello-world's, by crate (twiggy, installed if missing);
+#   - the fullstack gallery (release page and server): its bytes (the server's rendered page
+#     instead of the template), page ready (button in the page; page live), the sign-in round
+#     trip, and the time to the first streamed piece of a chat through the server against
+#     straight from the static page to the same mock.
 # Figures, not pass/fail: nothing here is timed against a limit. Needs 127.0.0.1:8787 free.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -126,6 +130,9 @@ measure() { # name public-dir -> prints rows, sets total_gzip
 }
 
 mkdir -p target/bench
+# First, as dx writes the fullstack build where the static one goes (build-fullstack.sh moves it).
+./scripts/build-fullstack.sh --release >/dev/null
+
 # The gallery calls the local mock, so that the round trip below can run; only the URL in the
 # page differs from a build for https://openrouter.ai (a few bytes).
 mock=http://127.0.0.1:8787
@@ -162,6 +169,20 @@ trap 'kill "$mock_pid" 2>/dev/null || true; OPENROUTER_BASE_URL= python3 scripts
 for _ in $(seq 100); do grep -q listening target/bench/mock.log && break; sleep 0.1; done
 grep -q listening target/bench/mock.log || { cat target/bench/mock.log; exit 1; }
 target/debug/bench-web target/dx/openrouter-signin-gallery/release/web/public target/dx/hello/release/web/public 15 10
+
+echo "== fullstack (release page and server, against the same mock)"
+secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+IP=127.0.0.1 PORT=8091 OPENROUTER_BASE_URL=$mock OPENROUTER_SIGNIN_SECRET=$secret \
+  target/fullstack/release/server >target/bench/fullstack.log 2>&1 &
+server_pid=$!
+trap 'kill "$mock_pid" "$server_pid" 2>/dev/null || true; OPENROUTER_BASE_URL= python3 scripts/gallery-index.py >/dev/null || true' EXIT
+for _ in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:8091/ && break; sleep 0.1; done
+# The page as it arrives: the server's render instead of the template dx wrote.
+mkdir -p target/bench/fullstack-page
+cp -r target/fullstack/release/public/. target/bench/fullstack-page/
+curl -sf http://127.0.0.1:8091/ >target/bench/fullstack-page/index.html
+measure fullstack target/bench/fullstack-page
+target/debug/bench-fullstack http://127.0.0.1:8091 target/dx/openrouter-signin-gallery/release/web/public 15 10
 
 echo "== desktop (release builds, a real window under Xvfb)"
 cargo build --quiet --locked --release --bin openrouter-signin-gallery

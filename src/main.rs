@@ -32,7 +32,9 @@ fn main() {
             );
         }
         let signin = SignInServer::new(&gallery::config(), secret)?.public_origin_from_env()?;
-        Ok(signin.mount(dioxus::server::router(gallery::App)))
+        Ok(signin
+            .mount(dioxus::server::router(gallery::App))
+            .layer(tower_http::compression::CompressionLayer::new()))
     })
 }
 

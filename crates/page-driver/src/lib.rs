@@ -6,6 +6,8 @@
 //! - [`webdriver`]: a small W3C WebDriver client for chromedriver, over reqwest without TLS.
 //!   (fantoccini's TLS features pull in OpenSSL or aws-lc; a loopback-only client needs neither.)
 //! - [`static_server`]: serves what dx built on 127.0.0.1, as is or gzip -9.
+//! - [`measure`]: what the benchmarks (`bench-web`, `bench-fullstack`) share.
 
+pub mod measure;
 pub mod static_server;
 pub mod webdriver;

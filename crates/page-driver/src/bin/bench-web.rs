@@ -20,8 +20,8 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
 
+use page_driver::measure::{figures, settle, wait, wait_time, watch};
 use page_driver::static_server::serve_gzip;
 use page_driver::webdriver::{Driver, Session, SessionOptions};
 use serde_json::{json, Value};
@@ -30,29 +30,14 @@ use serde_json::{json, Value};
 /// Two of them are disabled on purpose (the loading and disabled previews); the hero's must not be.
 const GALLERY_BUTTONS: usize = 26;
 
-const WAIT: Duration = Duration::from_secs(30);
-/// How often a wait asks the page; the figures come from the page's clock, not from this.
-const POLL: Duration = Duration::from_millis(20);
-
 /// Installed before the page's own code: notes, in the page's clock, the first moment at least
 /// `count` elements match `selector` and the first of them is enabled.
-fn watch_script(selector: &str, count: usize) -> String {
+async fn watch_ready(session: &Session, selector: &str, count: usize) {
     let selector = Value::from(selector);
-    format!(
-        "(() => {{
-  const ready = () => {{
-    const found = document.querySelectorAll({selector});
-    return found.length >= {count} && !found[0].disabled;
-  }};
-  const check = () => {{
-    if (window.__benchReady === undefined && ready()) {{
-      window.__benchReady = performance.now();
-      window.__benchReadyAt = performance.timeOrigin + performance.now();
-    }}
-  }};
-  new MutationObserver(check).observe(document, {{ subtree: true, childList: true, attributes: true }});
-}})();"
-    )
+    let ready = format!(
+        "(() => {{ const found = document.querySelectorAll({selector}); return found.length >= {count} && !found[0].disabled; }})()"
+    );
+    watch(session, "__benchReady", &ready).await;
 }
 
 /// The options the benchmark's browsers start with: the same for every load.
@@ -150,7 +135,7 @@ async fn load(
 ) -> Result<f64, String> {
     // Let the new browser finish starting up, so that its own work is not timed.
     settle().await;
-    watch(session, selector, count).await;
+    watch_ready(session, selector, count).await;
     session.goto(url).await;
     wait_time(
         session,
@@ -161,7 +146,7 @@ async fn load(
 }
 
 async fn round_trips(session: &Session, gallery: &str, trips: usize) -> Result<Vec<f64>, String> {
-    watch(session, "#sign-out", 1).await;
+    watch_ready(session, "#sign-out", 1).await;
     let mut times = Vec::with_capacity(trips);
     for _ in 0..trips {
         session.goto(gallery).await;
@@ -193,98 +178,4 @@ async fn round_trips(session: &Session, gallery: &str, trips: usize) -> Result<V
             .await;
     }
     Ok(times)
-}
-
-async fn watch(session: &Session, selector: &str, count: usize) {
-    session
-        .cdp(
-            "Page.addScriptToEvaluateOnNewDocument",
-            json!({ "source": watch_script(selector, count) }),
-        )
-        .await;
-}
-
-/// Waits for the expression `condition` to be truthy, and returns its value.
-async fn wait(session: &Session, condition: &str, what: &str) -> Result<Value, String> {
-    session
-        .try_wait_for(condition, WAIT, POLL)
-        .await
-        .ok_or_else(|| format!("no {what} within {} s", WAIT.as_secs()))
-}
-
-/// Waits for the expression `condition` to be a time (a number of ms), and returns it.
-async fn wait_time(session: &Session, condition: &str, what: &str) -> Result<f64, String> {
-    let value = wait(session, condition, what).await?;
-    value
-        .as_f64()
-        .ok_or_else(|| format!("{what}: {value} is not a time"))
-}
-
-/// CPU time (clock ticks) used so far by every Chromium process on the machine.
-fn browser_cpu_ticks() -> i64 {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return 0;
-    };
-    let mut total = 0;
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        if !name.to_string_lossy().bytes().all(|b| b.is_ascii_digit()) {
-            continue;
-        }
-        // The process may have ended since the directory was listed.
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
-            continue;
-        };
-        let command = &stat[open + 1..close];
-        if !command.starts_with("chrom") || command == "chromedriver" {
-            continue;
-        }
-        // After the command: state, then 10 more fields, then utime and stime.
-        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
-        let ticks = |at: usize| fields.get(at).and_then(|f| f.parse::<i64>().ok());
-        if let (Some(user), Some(system)) = (ticks(11), ticks(12)) {
-            total += user + system;
-        }
-    }
-    total
-}
-
-/// Waits until the browsers have used at most one clock tick in each of 3 intervals of 100 ms in
-/// a row (after 0.5 s, before 5 s).
-async fn settle() {
-    const QUIET_SAMPLES: u32 = 3;
-    const INTERVAL: Duration = Duration::from_millis(100);
-    const AT_LEAST: Duration = Duration::from_millis(500);
-    const AT_MOST: Duration = Duration::from_secs(5);
-    let start = Instant::now();
-    tokio::time::sleep(AT_LEAST).await;
-    let (mut quiet, mut last) = (0, browser_cpu_ticks());
-    while quiet < QUIET_SAMPLES && start.elapsed() < AT_MOST {
-        tokio::time::sleep(INTERVAL).await;
-        let now = browser_cpu_ticks();
-        quiet = if now - last <= 1 { quiet + 1 } else { 0 };
-        last = now;
-    }
-}
-
-/// Prints the median, min and max of `values`; returns the median.
-fn figures(name: &str, values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let middle = sorted.len() / 2;
-    let median = if sorted.len() % 2 == 1 {
-        sorted[middle]
-    } else {
-        (sorted[middle - 1] + sorted[middle]) / 2.0
-    };
-    println!(
-        "{name:34} median {median:7.1} ms   min {:7.1}   max {:7.1}   (n={})",
-        sorted[0],
-        sorted[sorted.len() - 1],
-        values.len()
-    );
-    median
 }

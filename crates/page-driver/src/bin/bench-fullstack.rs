@@ -1,0 +1,218 @@
+//! Fullstack figures for `scripts/bench.sh`, in headless Chromium driven through chromedriver.
+//!
+//! usage: `bench-fullstack FULLSTACK_URL GALLERY_DIR [LOADS] [TRIPS]`
+//!
+//! FULLSTACK_URL is a running fullstack gallery (release) and GALLERY_DIR the static web
+//! gallery's release build; both call the same local mock OpenRouter, which approves at once.
+//!
+//! - page ready, fullstack: LOADS fresh loads (each in a new browser left to settle first, as in
+//!   bench-web). Two moments in the page's clock: the hero's sign-in button in the document and
+//!   enabled (it arrives in the server's HTML), and the page live (hydrated: the library marks
+//!   `<html data-openrouter-signin="ready">`), after which a click signs in.
+//! - sign-in round trip, fullstack: TRIPS sign-ins in one browser, from the click on the hero's
+//!   button until the returned page shows Sign out; cookies cleared between trips.
+//! - first streamed piece: TRIPS chats each way, from the click on Send until the answer's first
+//!   text is on screen: through the fullstack server, and straight from the static page to the
+//!   mock (both the same mock, the same delay).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use page_driver::measure::{figures, settle, wait, wait_time, watch};
+use page_driver::static_server::serve_gzip;
+use page_driver::webdriver::{Driver, Session, SessionOptions};
+use serde_json::json;
+
+const HERO_READY: &str =
+    "(() => { const b = document.querySelector('#hero-sign-in'); return !!b && !b.disabled; })()";
+const LIVE: &str = "document.documentElement.dataset.openrouterSignin === 'ready'";
+const SIGNED_IN: &str = "!!document.querySelector('#sign-out')";
+
+fn browser() -> SessionOptions {
+    SessionOptions {
+        extra_args: vec!["--disable-extensions".into(), "--hide-scrollbars".into()],
+        console: false,
+        ..SessionOptions::default()
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let count = |at: usize, default: usize| match args.get(at) {
+        None => Some(default),
+        Some(text) => text.parse().ok().filter(|n| *n > 0),
+    };
+    let (Some(fullstack), Some(gallery_dir), Some(loads), Some(trips)) =
+        (args.first(), args.get(1), count(2, 15), count(3, 10))
+    else {
+        eprintln!("usage: bench-fullstack FULLSTACK_URL GALLERY_DIR [LOADS >= 1] [TRIPS >= 1]");
+        return ExitCode::from(2);
+    };
+    let fullstack = format!("{}/", fullstack.trim_end_matches('/'));
+    let gallery = format!("{}/", serve_gzip(PathBuf::from(gallery_dir)).await);
+    let driver = Driver::start().await;
+    match run(&driver, &fullstack, &gallery, loads, trips).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("bench-fullstack: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(
+    driver: &Driver,
+    fullstack: &str,
+    gallery: &str,
+    loads: usize,
+    trips: usize,
+) -> Result<(), String> {
+    let (mut painted, mut live) = (Vec::new(), Vec::new());
+    for _ in 0..loads {
+        let session = driver.session_with(&browser()).await;
+        let result = load(&session, fullstack).await;
+        session.close().await;
+        let (button, hydrated) = result?;
+        painted.push(button);
+        live.push(hydrated);
+    }
+    figures("fullstack: sign-in button in the page", &painted);
+    figures("fullstack: page live (hydrated)", &live);
+
+    let session = driver.session_with(&browser()).await;
+    let result = round_trips(&session, fullstack, trips).await;
+    let through_server = match result {
+        Ok(times) => {
+            figures("fullstack: sign-in round trip (mock)", &times);
+            first_pieces(&session, fullstack, trips).await
+        }
+        Err(e) => Err(e),
+    };
+    session.close().await;
+    let through_server = figures("first streamed piece, through the server", &through_server?);
+
+    let session = driver.session_with(&browser()).await;
+    let direct = async {
+        session.goto(gallery).await;
+        wait(
+            &session,
+            "!!document.querySelector('#hero-sign-in:enabled')",
+            "the static gallery",
+        )
+        .await?;
+        session.click("#hero-sign-in").await;
+        wait(&session, SIGNED_IN, "the static gallery signed in").await?;
+        first_pieces(&session, gallery, trips).await
+    }
+    .await;
+    session.close().await;
+    let direct = figures("first streamed piece, page to OpenRouter", &direct?);
+    println!(
+        "first streamed piece, through the server / direct: {:.2}x",
+        through_server / direct
+    );
+    Ok(())
+}
+
+/// One fresh load: when the hero's button was in the page, and when the page was live.
+async fn load(session: &Session, url: &str) -> Result<(f64, f64), String> {
+    settle().await;
+    watch(session, "__benchButton", HERO_READY).await;
+    watch(session, "__benchLive", LIVE).await;
+    session.goto(url).await;
+    let live = wait_time(session, "window.__benchLive", "the page live").await?;
+    let button = wait_time(session, "window.__benchButton", "the sign-in button").await?;
+    Ok((button, live))
+}
+
+async fn round_trips(session: &Session, url: &str, trips: usize) -> Result<Vec<f64>, String> {
+    watch(session, "__benchSignedIn", SIGNED_IN).await;
+    let mut times = Vec::with_capacity(trips);
+    for _ in 0..trips {
+        session.cdp("Network.clearBrowserCookies", json!({})).await;
+        session.goto(url).await;
+        wait(
+            session,
+            &format!("{LIVE} && {HERO_READY}"),
+            "the signed-out page live",
+        )
+        .await?;
+        let clicked = session
+            .exec(
+                "const at = performance.timeOrigin + performance.now();
+                 document.querySelector('#hero-sign-in').click();
+                 return at;",
+                json!([]),
+            )
+            .await
+            .as_f64()
+            .ok_or("the click's time is not a number")?;
+        let shown = wait_time(
+            session,
+            "location.pathname === '/' && window.__benchSignedInAt",
+            "Sign out after the round trip",
+        )
+        .await?;
+        times.push(shown - clicked);
+    }
+    wait(session, LIVE, "the signed-in page live").await?;
+    Ok(times)
+}
+
+/// Chats `trips` times on the signed-in page at `url`: from the click on Send to the answer's
+/// first text, in the page's clock.
+async fn first_pieces(session: &Session, url: &str, trips: usize) -> Result<Vec<f64>, String> {
+    session.goto(url).await;
+    wait(
+        session,
+        &format!("{SIGNED_IN} && !!document.querySelector('#prompt')"),
+        "the chat",
+    )
+    .await?;
+    // The static page has no readiness mark; its chat exists only once it runs.
+    let _ = session
+        .try_wait_for(
+            LIVE,
+            std::time::Duration::from_millis(500),
+            page_driver::measure::POLL,
+        )
+        .await;
+    let mut times = Vec::with_capacity(trips);
+    for _ in 0..trips {
+        wait(session, "!!document.querySelector('#send') && document.querySelector('#send').getAttribute('aria-disabled') === 'false'", "Send").await?;
+        let clicked = session
+            .exec(
+                "const prompt = document.querySelector('#prompt');
+                 prompt.value = 'How fast is the first piece?';
+                 prompt.dispatchEvent(new Event('input', { bubbles: true }));
+                 const answer = document.querySelector('#answer');
+                 window.__firstPiece = undefined;
+                 const seen = new MutationObserver(() => {
+                   if (window.__firstPiece === undefined && answer.textContent.length > 0) {
+                     window.__firstPiece = performance.timeOrigin + performance.now();
+                     seen.disconnect();
+                   }
+                 });
+                 return new Promise(resolve => setTimeout(() => {
+                   answer.textContent.length; seen.observe(answer, { subtree: true, childList: true, characterData: true });
+                   const at = performance.timeOrigin + performance.now();
+                   document.querySelector('#send').click();
+                   resolve(at);
+                 }, 50));",
+                json!([]),
+            )
+            .await
+            .as_f64()
+            .ok_or("the click's time is not a number")?;
+        let first = wait_time(session, "window.__firstPiece", "the first piece").await?;
+        times.push(first - clicked);
+        wait(
+            session,
+            "document.querySelector('#answer').getAttribute('aria-busy') === 'false'",
+            "the whole answer",
+        )
+        .await?;
+    }
+    Ok(times)
+}

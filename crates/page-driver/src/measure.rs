@@ -1,0 +1,128 @@
+//! What the benchmarks share: waiting until a new browser is idle, timing a page in its own
+//! clock, and printing figures.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::webdriver::Session;
+
+/// How long a benchmark waits for any one thing.
+pub const WAIT: Duration = Duration::from_secs(30);
+/// How often a wait asks the page; the figures come from the page's clock, not from this.
+pub const POLL: Duration = Duration::from_millis(20);
+
+/// A script to install before the page's own code: sets `window[name]` (the page's clock, ms
+/// from navigation start) and `window[name + "At"]` (ms since the epoch) at the first moment the
+/// expression `ready` is true, watched with a MutationObserver so the time is not rounded to a
+/// polling interval.
+pub fn watch_script(name: &str, ready: &str) -> String {
+    let name = Value::from(name);
+    format!(
+        "(() => {{
+  const ready = () => {{ try {{ return ({ready}); }} catch (e) {{ return false; }} }};
+  const check = () => {{
+    if (window[{name}] === undefined && ready()) {{
+      window[{name}] = performance.now();
+      window[{name} + 'At'] = performance.timeOrigin + performance.now();
+    }}
+  }};
+  new MutationObserver(check).observe(document, {{ subtree: true, childList: true, attributes: true, characterData: true }});
+}})();"
+    )
+}
+
+/// Installs [`watch_script`] in every document the session opens from now on.
+pub async fn watch(session: &Session, name: &str, ready: &str) {
+    session
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": watch_script(name, ready) }),
+        )
+        .await;
+}
+
+/// Waits for the expression `condition` to be truthy, and returns its value.
+pub async fn wait(session: &Session, condition: &str, what: &str) -> Result<Value, String> {
+    session
+        .try_wait_for(condition, WAIT, POLL)
+        .await
+        .ok_or_else(|| format!("no {what} within {} s", WAIT.as_secs()))
+}
+
+/// Waits for the expression `condition` to be a time (a number of ms), and returns it.
+pub async fn wait_time(session: &Session, condition: &str, what: &str) -> Result<f64, String> {
+    let value = wait(session, condition, what).await?;
+    value
+        .as_f64()
+        .ok_or_else(|| format!("{what}: {value} is not a time"))
+}
+
+/// CPU time (clock ticks) used so far by every Chromium process on the machine.
+fn browser_cpu_ticks() -> i64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    let mut total = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if !name.to_string_lossy().bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        // The process may have ended since the directory was listed.
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let command = &stat[open + 1..close];
+        if !command.starts_with("chrom") || command == "chromedriver" {
+            continue;
+        }
+        // After the command: state, then 10 more fields, then utime and stime.
+        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+        let ticks = |at: usize| fields.get(at).and_then(|f| f.parse::<i64>().ok());
+        if let (Some(user), Some(system)) = (ticks(11), ticks(12)) {
+            total += user + system;
+        }
+    }
+    total
+}
+
+/// Waits until the browsers have used at most one clock tick in each of 3 intervals of 100 ms in
+/// a row (after 0.5 s, before 5 s): a new browser's own start-up is not the page's time.
+pub async fn settle() {
+    const QUIET_SAMPLES: u32 = 3;
+    const INTERVAL: Duration = Duration::from_millis(100);
+    const AT_LEAST: Duration = Duration::from_millis(500);
+    const AT_MOST: Duration = Duration::from_secs(5);
+    let start = Instant::now();
+    tokio::time::sleep(AT_LEAST).await;
+    let (mut quiet, mut last) = (0, browser_cpu_ticks());
+    while quiet < QUIET_SAMPLES && start.elapsed() < AT_MOST {
+        tokio::time::sleep(INTERVAL).await;
+        let now = browser_cpu_ticks();
+        quiet = if now - last <= 1 { quiet + 1 } else { 0 };
+        last = now;
+    }
+}
+
+/// Prints the median, min and max of `values`; returns the median.
+pub fn figures(name: &str, values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let middle = sorted.len() / 2;
+    let median = if sorted.len() % 2 == 1 {
+        sorted[middle]
+    } else {
+        (sorted[middle - 1] + sorted[middle]) / 2.0
+    };
+    println!(
+        "{name:40} median {median:7.1} ms   min {:7.1}   max {:7.1}   (n={})",
+        sorted[0],
+        sorted[sorted.len() - 1],
+        values.len()
+    );
+    median
+}
