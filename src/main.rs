@@ -32,9 +32,12 @@ fn main() {
             );
         }
         let signin = SignInServer::new(&gallery::config(), secret)?.public_origin_from_env()?;
-        Ok(signin
-            .mount(dioxus::server::router(gallery::App))
-            .layer(tower_http::compression::CompressionLayer::new()))
+        let app = signin.mount(dioxus::server::router(gallery::App));
+        // A debug page's wasm is ~47 MB: gzipping it on every load costs far more than it saves.
+        if cfg!(debug_assertions) {
+            return Ok(app);
+        }
+        Ok(app.layer(tower_http::compression::CompressionLayer::new()))
     })
 }
 
