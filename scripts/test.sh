@@ -55,6 +55,16 @@ if grep -E '^(dioxus-desktop|wry|webkit2gtk|gtk|tao) ' <<<"$tree"; then
 fi
 echo "$(sort -u <<<"$tree" | wc -l) crates, none of them a desktop renderer"
 
+step "without its fullstack features, the library compiles no server code (wasm32 and native)"
+for target in wasm32-unknown-unknown x86_64-unknown-linux-gnu; do
+  tree=$(cargo tree --locked -p openrouter-signin --target "$target" -e normal --prefix none | sed 's/ (\*)//')
+  if grep -E '^(dioxus-fullstack|dioxus-server|axum|chacha20poly1305) ' <<<"$tree"; then
+    echo "the library's default $target dependencies include the fullstack mode's (above)" >&2
+    exit 1
+  fi
+done
+echo "no dioxus-fullstack, dioxus-server, axum or chacha20poly1305 without the features"
+
 step "the fullstack gallery: dx builds its page and server (scripts/build-fullstack.sh)"
 ./scripts/build-fullstack.sh
 

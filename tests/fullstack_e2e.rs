@@ -470,6 +470,56 @@ fn failures_are_explained_and_the_earlier_key_stays() {
 
 #[test]
 #[ignore = "needs the fullstack build and Chromium; scripts/test.sh runs it"]
+fn an_expired_pending_sign_in_is_explained_and_nothing_is_exchanged() {
+    case(async |f, s| {
+        sign_in(f, s, &f.a.origin).await;
+        let masked = s.text("#masked-key").await.unwrap();
+        f.mock.set_consent(ConsentMode::Ask);
+        open(s, &format!("{}/", f.a.origin)).await;
+        s.click("[data-cell='default-default'] button").await;
+        s.wait_for(
+            "document.querySelector('#approve')",
+            WAIT,
+            "the consent page",
+        )
+        .await;
+        // Ten minutes on, the browser drops the pending cookie (its Max-Age); a browser that
+        // still sends it is refused by the expiry sealed inside (tests/server in the library).
+        let cookies = s.cdp("Network.getAllCookies", json!({})).await;
+        let pending = cookies["cookies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "openrouter_pending")
+            .cloned()
+            .expect("the pending cookie while at OpenRouter");
+        assert_eq!(pending["path"], "/auth/callback");
+        assert_eq!(pending["httpOnly"], true);
+        s.cdp(
+            "Network.deleteCookies",
+            json!({"name": "openrouter_pending", "domain": "127.0.0.1", "path": "/auth/callback"}),
+        )
+        .await;
+        let exchanges = f.mock.exchange_requests();
+        s.click("#approve").await;
+        let explained = alert(s).await;
+        wait_live(s).await;
+        assert!(explained.contains("has no sign-in waiting"), "{explained}");
+        assert_eq!(
+            f.mock.exchange_requests(),
+            exchanges,
+            "nothing was exchanged"
+        );
+        assert_eq!(
+            s.text("#masked-key").await.unwrap(),
+            masked,
+            "the key stays"
+        );
+    });
+}
+
+#[test]
+#[ignore = "needs the fullstack build and Chromium; scripts/test.sh runs it"]
 fn a_return_to_another_origin_is_refused() {
     case(async |f, s| {
         let asked = f.mock.authorize_requests();
