@@ -1,6 +1,7 @@
 //! The fullstack mode in the browser: the server runs the sign-in and keeps the key, so the
 //! page only navigates to the server's start route, reads the outcome the server sends it back
-//! with, asks the server to sign out, and follows other tabs. No key, verifier or state is ever
+//! with, asks the server to sign out, and follows other tabs (each page that arrives, and each
+//! sign-out, tells them to ask the server who is signed in). No key, verifier or state is ever
 //! in the page.
 
 use std::rc::Rc;
@@ -53,6 +54,9 @@ pub(super) fn on_start(rt: &Rc<Runtime>, report: Report) {
         spawn_forever(async move { refresh(report).await });
     });
     channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The app's other tabs ask the server again whenever one of its pages arrives, so that a
+    // sign-in finished in this tab shows in the others too (a channel never hears itself).
+    let _ = channel.post_message(&JsValue::from_str("arrived"));
     rt.keep_alive.borrow_mut().push(Box::new(on_message));
     rt.keep_alive.borrow_mut().push(Box::new(channel));
 }
