@@ -258,6 +258,7 @@ fn a_whole_sign_in_never_gives_the_page_the_key() {
         let (mut read, mut unread): (Vec<String>, Vec<(String, Value)>) = (Vec::new(), Vec::new());
         let deadline = Instant::now() + WAIT;
         let mut last_error = String::new();
+        let mut policy = None::<String>;
         loop {
             for event in s.network_events().await {
                 if event["method"] == "Network.responseReceived" {
@@ -265,6 +266,16 @@ fn a_whole_sign_in_never_gives_the_page_the_key() {
                         .as_str()
                         .unwrap_or("")
                         .to_owned();
+                    if url == page {
+                        policy = event["params"]["response"]["headers"].as_object().and_then(
+                            |headers| {
+                                headers.iter().find_map(|(name, value)| {
+                                    name.eq_ignore_ascii_case("content-security-policy")
+                                        .then(|| value.as_str().unwrap_or("").to_owned())
+                                })
+                            },
+                        );
+                    }
                     unread.push((url, event["params"]["requestId"].clone()));
                 }
             }
@@ -300,6 +311,13 @@ fn a_whole_sign_in_never_gives_the_page_the_key() {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        // The page runs under its server's policy: it may talk to its own server only.
+        let policy = policy.expect("the page's Content-Security-Policy header");
+        assert!(policy.contains("connect-src 'self';"), "{policy}");
+        assert!(
+            !policy.contains(&f.mock.base_url()) && !policy.contains("unsafe-inline"),
+            "{policy}"
+        );
         // What script in the page gets from every route of the API, read by the page itself.
         let answers = s
             .exec(
