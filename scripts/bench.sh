@@ -13,6 +13,12 @@
 #     trip, and the time to the first streamed piece of a chat through the server against
 #     straight from the static page to the same mock.
 # Figures, not pass/fail: nothing here is timed against a limit. Needs 127.0.0.1:8787 free.
+#
+# REFERENCE_DIR=/path/to/dist-demo adds OpenRouter's React reference demo, built by hand (never
+# part of this repository): clone OpenRouterTeam/sign-in-with-openrouter, point the two OpenRouter
+# URLs of src/lib/openrouter-auth.ts at http://127.0.0.1:8787, `npm ci`, `npx vite build --config
+# vite.config.demo.ts`. It is then timed in the same run, and each goal against it is printed with
+# whether it is met.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh >/dev/null
@@ -150,6 +156,10 @@ floor=$total_gzip
 python3 -c "print(f'total gzip, gallery / hello-world: {$ours / $floor:.2f}x (budget 1.25x)')"
 measure button target/dx/button/release/web/public
 python3 -c "print(f'what the library adds to the hello-world: {$total_gzip - $floor} B gzip ({$total_gzip / $floor:.2f}x)')"
+python3 -c "
+added, gallery = $total_gzip - $floor, $ours
+print(f'goal: what the library adds, at most 30,000 B gzip: {added:,} B: ' + ('met' if added <= 30000 else 'missed'))
+print(f'goal: the gallery page, at most 150,000 B gzip: {gallery:,} B: ' + ('met' if gallery <= 150000 else 'missed'))"
 
 echo "== what the gallery's wasm has beyond the hello-world's, by crate (twiggy)"
 command -v twiggy >/dev/null || cargo install twiggy --version 0.8.0 --locked --quiet
@@ -168,7 +178,20 @@ mock_pid=$!
 trap 'kill "$mock_pid" 2>/dev/null || true; OPENROUTER_BASE_URL= python3 scripts/gallery-index.py >/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q listening target/bench/mock.log && break; sleep 0.1; done
 grep -q listening target/bench/mock.log || { cat target/bench/mock.log; exit 1; }
-target/debug/bench-web target/dx/openrouter-signin-gallery/release/web/public target/dx/hello/release/web/public 15 10
+reference_args=()
+if [ -n "${REFERENCE_DIR:-}" ]; then
+  # Served as built: under its base path, with its index.html also at the root (the static server
+  # answers any extensionless path with the root's index.html).
+  rm -rf target/bench/reference
+  mkdir -p target/bench/reference
+  cp -r "$REFERENCE_DIR" target/bench/reference/sign-in-with-openrouter
+  cp "$REFERENCE_DIR/index.html" target/bench/reference/index.html
+  measure reference "$REFERENCE_DIR"
+  reference_args=(target/bench/reference)
+fi
+target/debug/bench-web target/dx/openrouter-signin-gallery/release/web/public target/dx/hello/release/web/public 15 10 \
+  "${reference_args[@]}" | tee target/bench/web.txt
+reference_ready=$(sed -n 's/^page ready, reference demo *median *\([0-9.]*\) ms.*/\1/p' target/bench/web.txt)
 
 echo "== fullstack (release page and server, against the same mock)"
 secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -178,11 +201,12 @@ server_pid=$!
 trap 'kill "$mock_pid" "$server_pid" 2>/dev/null || true; OPENROUTER_BASE_URL= python3 scripts/gallery-index.py >/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:8091/ && break; sleep 0.1; done
 # The page as it arrives: the server's render instead of the template dx wrote.
+rm -rf target/bench/fullstack-page
 mkdir -p target/bench/fullstack-page
 cp -r target/fullstack/release/public/. target/bench/fullstack-page/
 curl -sf http://127.0.0.1:8091/ >target/bench/fullstack-page/index.html
 measure fullstack target/bench/fullstack-page
-target/debug/bench-fullstack http://127.0.0.1:8091 target/dx/openrouter-signin-gallery/release/web/public 15 10
+target/debug/bench-fullstack http://127.0.0.1:8091 target/dx/openrouter-signin-gallery/release/web/public 15 10 $reference_ready
 
 echo "== desktop (release builds, a real window under Xvfb)"
 cargo build --quiet --locked --release --bin openrouter-signin-gallery

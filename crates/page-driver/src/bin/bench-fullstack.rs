@@ -1,6 +1,10 @@
 //! Fullstack figures for `scripts/bench.sh`, in headless Chromium driven through chromedriver.
 //!
-//! usage: `bench-fullstack FULLSTACK_URL GALLERY_DIR [LOADS] [TRIPS]`
+//! usage: `bench-fullstack FULLSTACK_URL GALLERY_DIR [LOADS] [TRIPS] [REFERENCE_READY_MS]`
+//!
+//! REFERENCE_READY_MS, when given (bench-web's "page ready, reference demo" median of the same
+//! run), prints the fullstack page-ready goal against it: the sign-in usable (the page live) at
+//! most 0.5x the reference's.
 //!
 //! FULLSTACK_URL is a running fullstack gallery (release) and GALLERY_DIR the static web
 //! gallery's release build; both call the same local mock OpenRouter, which approves at once.
@@ -43,16 +47,25 @@ async fn main() -> ExitCode {
         None => Some(default),
         Some(text) => text.parse().ok().filter(|n| *n > 0),
     };
-    let (Some(fullstack), Some(gallery_dir), Some(loads), Some(trips)) =
-        (args.first(), args.get(1), count(2, 15), count(3, 10))
-    else {
-        eprintln!("usage: bench-fullstack FULLSTACK_URL GALLERY_DIR [LOADS >= 1] [TRIPS >= 1]");
+    let reference_ready = match args.get(4).map(|text| text.parse::<f64>()) {
+        None => Ok(None),
+        Some(Ok(ms)) if ms > 0.0 => Ok(Some(ms)),
+        Some(_) => Err(()),
+    };
+    let (Some(fullstack), Some(gallery_dir), Some(loads), Some(trips), Ok(reference_ready)) = (
+        args.first(),
+        args.get(1),
+        count(2, 15),
+        count(3, 10),
+        reference_ready,
+    ) else {
+        eprintln!("usage: bench-fullstack FULLSTACK_URL GALLERY_DIR [LOADS >= 1] [TRIPS >= 1] [REFERENCE_READY_MS]");
         return ExitCode::from(2);
     };
     let fullstack = format!("{}/", fullstack.trim_end_matches('/'));
     let gallery = format!("{}/", serve_gzip(PathBuf::from(gallery_dir)).await);
     let driver = Driver::start().await;
-    match run(&driver, &fullstack, &gallery, loads, trips).await {
+    match run(&driver, &fullstack, &gallery, loads, trips, reference_ready).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("bench-fullstack: {message}");
@@ -67,6 +80,7 @@ async fn run(
     gallery: &str,
     loads: usize,
     trips: usize,
+    reference_ready: Option<f64>,
 ) -> Result<(), String> {
     let (mut painted, mut live) = (Vec::new(), Vec::new());
     for _ in 0..loads {
@@ -78,7 +92,13 @@ async fn run(
         live.push(hydrated);
     }
     figures("fullstack: sign-in button in the page", &painted);
-    figures("fullstack: page live (hydrated)", &live);
+    let live = figures("fullstack: page live (hydrated)", &live);
+    if let Some(reference) = reference_ready {
+        // The button in the server's HTML does nothing until the page is live.
+        let ratio = live / reference;
+        let verdict = if ratio <= 0.5 { "met" } else { "missed" };
+        println!("goal: fullstack sign-in usable, page live / reference page ready: {ratio:.2}x (at most 0.50x): {verdict}");
+    }
 
     let session = driver.session_with(&browser()).await;
     let result = round_trips(&session, fullstack, trips).await;

@@ -1,6 +1,11 @@
 //! Web speed figures for `scripts/bench.sh`, in headless Chromium driven through chromedriver.
 //!
-//! usage: `bench-web GALLERY_DIR HELLO_DIR [LOADS] [ROUND_TRIPS]`
+//! usage: `bench-web GALLERY_DIR HELLO_DIR [LOADS] [ROUND_TRIPS] [REFERENCE_ROOT]`
+//!
+//! REFERENCE_ROOT, when given, holds OpenRouter's React reference demo built by hand (`npx vite
+//! build --config vite.config.demo.ts`, its two OpenRouter URLs pointed at the mock) under
+//! `sign-in-with-openrouter/`, its base path. It is timed the same way, interleaved with the
+//! others, and the goals against it are printed with whether they are met.
 //!
 //! - page ready: for each page, LOADS (15) fresh loads, each in a new browser with an empty
 //!   profile that is first left to finish starting until its processes are idle (its own start-up
@@ -59,17 +64,35 @@ async fn main() -> ExitCode {
     let (Some(gallery_dir), Some(hello_dir), Some(loads), Some(trips)) =
         (args.first(), args.get(1), count(2, 15), count(3, 10))
     else {
-        eprintln!("usage: bench-web GALLERY_DIR HELLO_DIR [LOADS] [ROUND_TRIPS]");
+        eprintln!("usage: bench-web GALLERY_DIR HELLO_DIR [LOADS] [ROUND_TRIPS] [REFERENCE_ROOT]");
         return ExitCode::from(2);
     };
-    if args.len() > 4 || loads == 0 {
-        eprintln!("usage: bench-web GALLERY_DIR HELLO_DIR [LOADS >= 1] [ROUND_TRIPS]");
+    if args.len() > 5 || loads == 0 {
+        eprintln!(
+            "usage: bench-web GALLERY_DIR HELLO_DIR [LOADS >= 1] [ROUND_TRIPS] [REFERENCE_ROOT]"
+        );
         return ExitCode::from(2);
     }
     let gallery = format!("{}/", serve_gzip(PathBuf::from(gallery_dir)).await);
     let hello = format!("{}/", serve_gzip(PathBuf::from(hello_dir)).await);
+    let reference = match args.get(4) {
+        Some(root) => Some(format!(
+            "{}/sign-in-with-openrouter/",
+            serve_gzip(PathBuf::from(root)).await
+        )),
+        None => None,
+    };
     let driver = Driver::start().await;
-    match run(&driver, &gallery, &hello, loads, trips).await {
+    match run(
+        &driver,
+        &gallery,
+        &hello,
+        reference.as_deref(),
+        loads,
+        trips,
+    )
+    .await
+    {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("bench-web: {message}");
@@ -78,97 +101,179 @@ async fn main() -> ExitCode {
     }
 }
 
+/// The hero's sign-in button of the gallery, present and enabled.
+const GALLERY_HERO: &str =
+    "(() => { const b = document.querySelector('#hero-sign-in'); return !!b && !b.disabled; })()";
+
+/// Prints whether `ratio` is within `goal`.
+fn goal(what: &str, ratio: f64, goal: f64) {
+    let verdict = if ratio <= goal { "met" } else { "missed" };
+    println!("goal: {what}: {ratio:.2}x (at most {goal:.2}x): {verdict}");
+}
+
 async fn run(
     driver: &Driver,
     gallery: &str,
     hello: &str,
+    reference: Option<&str>,
     loads: usize,
     trips: usize,
 ) -> Result<(), String> {
-    let pages = [
+    let mut pages = vec![
         (
             "gallery",
             gallery,
             ".openrouter-signin-button",
             GALLERY_BUTTONS,
+            Some(GALLERY_HERO),
         ),
-        ("hello", hello, "h1", 1),
+        ("hello", hello, "h1", 1, None),
     ];
-    let mut ready: [Vec<f64>; 2] = Default::default();
-    // Interleaved, so that whatever else the machine does weighs on both alike.
+    if let Some(reference) = reference {
+        pages.push(("reference", reference, ".hero-button button", 1, None));
+    }
+    let mut ready: Vec<Vec<f64>> = vec![Vec::new(); pages.len()];
+    let mut hero: Vec<f64> = Vec::new();
+    // Interleaved, so that whatever else the machine does weighs on all alike.
     for _ in 0..loads {
-        for (times, (name, url, selector, count)) in ready.iter_mut().zip(pages) {
+        for (times, (name, url, selector, count, first)) in ready.iter_mut().zip(&pages) {
             let session = driver.session_with(&browser()).await;
-            let result = load(&session, url, selector, count, name).await;
+            let result = load(&session, url, selector, *count, *first, name).await;
             session.close().await;
-            times.push(result?);
+            let (all, first) = result?;
+            times.push(all);
+            if let Some(first) = first {
+                hero.push(first);
+            }
         }
     }
-    let gallery_ready = figures("page ready, gallery", &ready[0]);
+    let hero_ready = figures("page ready, gallery's hero button", &hero);
+    let gallery_ready = figures("page ready, gallery (all buttons)", &ready[0]);
     let hello_ready = figures("page ready, hello-world", &ready[1]);
     println!(
         "page ready, gallery / hello-world: {:.2}x (budget 1.30x)",
         gallery_ready / hello_ready
     );
+    let reference_ready = match ready.get(2) {
+        Some(times) => {
+            let reference_ready = figures("page ready, reference demo", times);
+            goal(
+                "hero's button ready, gallery / reference",
+                hero_ready / reference_ready,
+                0.8,
+            );
+            goal(
+                "all buttons ready, gallery / reference",
+                gallery_ready / reference_ready,
+                1.0,
+            );
+            Some(reference_ready)
+        }
+        None => None,
+    };
 
     if trips == 0 {
         return Ok(());
     }
     let session = driver.session_with(&browser()).await;
-    let result = round_trips(&session, gallery, trips).await;
+    let result = round_trips(&session, gallery, "#hero-sign-in", "#sign-out", trips).await;
     session.close().await;
     let trip = figures("sign-in round trip (mock)", &result?);
     println!(
         "round trip / gallery page ready: {:.2} page loads (budget 3)",
         trip / gallery_ready
     );
+    if let (Some(reference), Some(_)) = (reference, reference_ready) {
+        let session = driver.session_with(&browser()).await;
+        let result = round_trips(
+            &session,
+            reference,
+            ".hero-button button",
+            ".sign-out-btn",
+            trips,
+        )
+        .await;
+        session.close().await;
+        let reference_trip = figures("sign-in round trip, reference demo", &result?);
+        goal(
+            "sign-in round trip, gallery / reference",
+            trip / reference_trip,
+            0.9,
+        );
+    }
     Ok(())
 }
 
-/// One timed load in a fresh browser: page ready, in ms from navigation start.
+/// One timed load in a fresh browser: page ready (`count` elements match `selector`, the first
+/// enabled), and when `first` holds, in ms from navigation start.
 async fn load(
     session: &Session,
     url: &str,
     selector: &str,
     count: usize,
+    first: Option<&str>,
     name: &str,
-) -> Result<f64, String> {
+) -> Result<(f64, Option<f64>), String> {
     // Let the new browser finish starting up, so that its own work is not timed.
     settle().await;
     watch_ready(session, selector, count).await;
+    if let Some(first) = first {
+        watch(session, "__benchFirst", first).await;
+    }
     session.goto(url).await;
-    wait_time(
+    let all = wait_time(
         session,
         "window.__benchReady",
         &format!("{name} page ready"),
     )
-    .await
+    .await?;
+    let first = match first {
+        Some(_) => Some(
+            wait_time(
+                session,
+                "window.__benchFirst",
+                &format!("{name}'s first button"),
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    Ok((all, first))
 }
 
-async fn round_trips(session: &Session, gallery: &str, trips: usize) -> Result<Vec<f64>, String> {
-    watch_ready(session, "#sign-out", 1).await;
+/// `trips` sign-ins in one browser: from the click on `sign_in` until `sign_out` is shown on the
+/// page the browser comes back to, in the page's clock.
+async fn round_trips(
+    session: &Session,
+    url: &str,
+    sign_in: &str,
+    sign_out: &str,
+    trips: usize,
+) -> Result<Vec<f64>, String> {
+    watch_ready(session, sign_out, 1).await;
+    let button = Value::from(sign_in);
     let mut times = Vec::with_capacity(trips);
     for _ in 0..trips {
-        session.goto(gallery).await;
+        session.goto(url).await;
         wait(
             session,
-            "!!document.querySelector('#hero-sign-in:enabled')",
-            "signed-out gallery",
+            &format!("(() => {{ const b = document.querySelector({button}); return !!b && !b.disabled; }})()"),
+            "the signed-out page",
         )
         .await?;
         let clicked = session
             .exec(
                 "const at = performance.timeOrigin + performance.now();
-                 document.querySelector('#hero-sign-in').click();
+                 document.querySelector(arguments[0]).click();
                  return at;",
-                json!([]),
+                json!([sign_in]),
             )
             .await
             .as_f64()
             .ok_or("the click's time is not a number")?;
         let shown = wait_time(
             session,
-            "location.search === '' && window.__benchReadyAt",
+            "window.__benchReadyAt",
             "Sign out after the round trip",
         )
         .await?;
