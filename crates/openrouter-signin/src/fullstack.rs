@@ -137,9 +137,27 @@ impl std::fmt::Display for SignInFailure {
 /// trick, no control characters, and not too long.
 pub fn is_local_return(path: &str) -> bool {
     path.len() <= MAX_RETURN_TO_LEN
-        && crate::auth::is_same_origin_path(path)
+        && path.starts_with('/')
+        && !path.starts_with("//")
         && !path.contains('\\')
         && !path.chars().any(char::is_control)
+}
+
+/// How the session reads what the server's render knows of the request. Set by the server side
+/// (`SignInServer::mount`), so that the session, which sits below it, never imports it.
+#[cfg(feature = "fullstack")]
+static RENDER_READER: std::sync::OnceLock<fn() -> RenderedSession> = std::sync::OnceLock::new();
+
+/// Installs the server's way of reading a render's request (once per process).
+#[cfg(feature = "server")]
+pub(crate) fn set_render_reader(reader: fn() -> RenderedSession) {
+    let _ = RENDER_READER.set(reader);
+}
+
+/// What the render being made knows; nothing in the page, or on a server that was not mounted.
+#[cfg(feature = "fullstack")]
+pub(crate) fn read_render() -> RenderedSession {
+    RENDER_READER.get().map(|read| read()).unwrap_or_default()
 }
 
 #[cfg(test)]

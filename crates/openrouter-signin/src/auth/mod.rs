@@ -26,7 +26,6 @@ mod session;
 mod state;
 pub mod storage;
 
-pub(crate) use authorize::is_same_origin_path;
 pub use authorize::{
     authorize_url, headless_authorize_url, AuthorizeError, CallbackUrl, MAX_CALLBACK_URL_LEN,
     MAX_KEY_LABEL_LEN,

@@ -226,16 +226,6 @@ fn reload_key() {
 #[derive(Clone, Copy)]
 struct Rendered;
 
-/// What the request being rendered says of the sign-in (on the server); in the page, only
-/// called when there is no hydration data, which means nothing is known.
-#[cfg(feature = "fullstack")]
-fn rendered_session() -> crate::fullstack::RenderedSession {
-    #[cfg(feature = "server")]
-    return crate::server::rendered_session();
-    #[cfg(not(feature = "server"))]
-    crate::fullstack::RenderedSession::default()
-}
-
 /// Marks, in a VirtualDom's root, that sign-in handling has started for it. Per VirtualDom
 /// rather than per thread: each desktop window has its own, and each must follow the store.
 #[derive(Clone, Copy)]
@@ -273,7 +263,9 @@ pub fn use_openrouter_auth() -> OpenRouterAuth {
             first
         });
         if first {
-            let rendered = use_server_cached(rendered_session);
+            // On the server: what the request says; in the page this runs only without
+            // hydration data, when nothing is known.
+            let rendered = use_server_cached(crate::fullstack::read_render);
             RENDERED.with(|r| *r.borrow_mut() = Some(rendered));
         }
     }

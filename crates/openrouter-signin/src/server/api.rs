@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use tokio::sync::mpsc;
 
 use super::cookie::append;
-use super::routes::key_from;
+use super::request::key_from;
 use super::SignInServer;
 use crate::openrouter::json::write_string;
 use crate::openrouter::{ChatMessage, ChatRequest, ClientError};

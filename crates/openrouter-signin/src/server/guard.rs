@@ -74,7 +74,7 @@ pub(super) async fn refuse_cross_origin(
                 CrossOriginRefused::OtherOrigin => "Refused: this call came from another origin.",
                 CrossOriginRefused::UnknownOrigin => "Refused: this call does not say which origin it comes from.",
             };
-            return super::routes::plain(StatusCode::FORBIDDEN, message);
+            return super::request::plain(StatusCode::FORBIDDEN, message);
         }
     }
     next.run(request).await

@@ -33,6 +33,7 @@ mod cookie;
 mod csp;
 mod guard;
 mod render;
+mod request;
 mod routes;
 mod seal;
 mod secret;
@@ -43,7 +44,6 @@ use std::time::Duration;
 use axum::http::HeaderMap;
 
 pub use guard::{check_same_origin, CrossOriginRefused};
-pub(crate) use render::rendered_session;
 pub use secret::{CookieSecret, SecretError, MIN_SECRET_BYTES, PREVIOUS_SECRET_ENV, SECRET_ENV};
 
 use crate::auth::{CallbackUrl, OpenRouterConfig};
@@ -191,6 +191,7 @@ impl SignInServer {
     /// one: scripts from the app and the inline scripts of the render only (by hash), and
     /// `connect-src 'self'`, since the page never talks to OpenRouter in this mode.
     pub fn mount(&self, app: axum::Router) -> axum::Router {
+        crate::fullstack::set_render_reader(render::rendered_session);
         app.merge(self.router())
             .layer(axum::middleware::from_fn(csp::add_policy))
             .layer(axum::Extension(self.clone()))

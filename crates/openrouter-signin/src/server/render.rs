@@ -4,7 +4,7 @@
 
 use axum::http::request::Parts;
 
-use super::routes::{key_from, query_value};
+use super::request::{key_from, query_value};
 use super::SignInServer;
 use crate::fullstack::{RenderedSession, ServerSession, SignInFailure, FAILURE_PARAM};
 

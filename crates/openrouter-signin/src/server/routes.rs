@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
-use super::cookie::{append, cookie_values, Cookies, CALLBACK_PATH};
+use super::cookie::{append, cookie_values, CALLBACK_PATH};
+use super::request::{plain, query_value};
 use super::seal::{open, seal, Unsealed};
 use super::SignInServer;
 use crate::auth::storage::{AuthStore, PendingSignIn, StorageError};
@@ -254,27 +255,6 @@ fn failure_of(error: &FlowError) -> SignInFailure {
     }
 }
 
-/// The one value of `name` in a query string, percent-decoded; an error when it is repeated or
-/// not UTF-8.
-pub(super) fn query_value(query: &str, name: &str) -> Result<Option<String>, ()> {
-    let mut found = None;
-    for pair in query.split('&').filter(|pair| !pair.is_empty()) {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if key != name {
-            continue;
-        }
-        if found.is_some() {
-            return Err(());
-        }
-        let value = value.replace('+', " ");
-        let decoded = percent_encoding::percent_decode_str(&value)
-            .decode_utf8()
-            .map_err(|_| ())?;
-        found = Some(decoded.into_owned());
-    }
-    Ok(found)
-}
-
 /// Back to `return_to` (a checked local path), with the failure's code when there is one.
 fn back(return_to: &str, failure: Option<SignInFailure>, headers: HeaderMap) -> Response {
     let location = match failure {
@@ -304,32 +284,6 @@ fn redirect(location: &str, mut headers: HeaderMap) -> Response {
     (StatusCode::SEE_OTHER, headers).into_response()
 }
 
-/// A plain-text answer; never carries request input.
-pub(super) fn plain(status: StatusCode, message: &'static str) -> Response {
-    (
-        status,
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/plain; charset=utf-8",
-            ),
-            (CACHE_CONTROL, "no-store"),
-        ],
-        message,
-    )
-        .into_response()
-}
-
-/// The key in the request's key cookie, if one opens.
-pub(super) fn key_from(server: &SignInServer, headers: &HeaderMap) -> Option<ApiKey> {
-    let cookies: Cookies = server.cookies();
-    let now = server.now_ms() / 1000;
-    cookie_values(headers, cookies.key_name()).find_map(|value| {
-        let bytes = open(&server.inner.secret, cookies.key_name(), value, now).ok()?;
-        ApiKey::parse(String::from_utf8(bytes).ok()?).ok()
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,19 +304,5 @@ mod tests {
             location("/s?tab=keys#usage"),
             "/s?tab=keys&signin_error=denied#usage"
         );
-    }
-
-    #[test]
-    fn query_values_are_decoded_once_and_never_repeated() {
-        assert_eq!(
-            query_value("return_to=%2Fa%3Fb%3D1", "return_to"),
-            Ok(Some("/a?b=1".into()))
-        );
-        assert_eq!(query_value("x=1", "return_to"), Ok(None));
-        assert_eq!(
-            query_value("return_to=/a&return_to=/b", "return_to"),
-            Err(())
-        );
-        assert_eq!(query_value("return_to=%FF", "return_to"), Err(()));
     }
 }
