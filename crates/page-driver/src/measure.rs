@@ -5,12 +5,40 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::webdriver::Session;
+use crate::webdriver::{Session, SessionOptions};
 
 /// How long a benchmark waits for any one thing.
 pub const WAIT: Duration = Duration::from_secs(30);
 /// How often a wait asks the page; the figures come from the page's clock, not from this.
 pub const POLL: Duration = Duration::from_millis(20);
+
+/// The gallery's hero sign-in button is in the page and enabled (a JS expression).
+pub const HERO_READY: &str =
+    "(() => { const b = document.querySelector('#hero-sign-in'); return !!b && !b.disabled; })()";
+
+/// The options every benchmark browser starts with: the same for every load.
+pub fn browser() -> SessionOptions {
+    SessionOptions {
+        extra_args: vec!["--disable-extensions".into(), "--hide-scrollbars".into()],
+        console: false,
+        ..SessionOptions::default()
+    }
+}
+
+/// Clicks the first element matching `selector` and returns when, in the page's clock (ms since
+/// the epoch, comparable with the `…At` times of [`watch_script`]).
+pub async fn click_timed(session: &Session, selector: &str) -> Result<f64, String> {
+    session
+        .exec(
+            "const at = performance.timeOrigin + performance.now();
+             document.querySelector(arguments[0]).click();
+             return at;",
+            json!([selector]),
+        )
+        .await
+        .as_f64()
+        .ok_or_else(|| "the click's time is not a number".to_owned())
+}
 
 /// A script to install before the page's own code: sets `window[name]` (the page's clock, ms
 /// from navigation start) and `window[name + "At"]` (ms since the epoch) at the first moment the

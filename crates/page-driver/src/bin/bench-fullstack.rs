@@ -22,23 +22,15 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use page_driver::measure::{figures, settle, wait, wait_time, watch};
+use page_driver::measure::{
+    browser, click_timed, figures, settle, wait, wait_time, watch, HERO_READY,
+};
 use page_driver::static_server::serve_gzip;
-use page_driver::webdriver::{Driver, Session, SessionOptions};
+use page_driver::webdriver::{Driver, Session};
 use serde_json::json;
 
-const HERO_READY: &str =
-    "(() => { const b = document.querySelector('#hero-sign-in'); return !!b && !b.disabled; })()";
 const LIVE: &str = "document.documentElement.dataset.openrouterSignin === 'ready'";
 const SIGNED_IN: &str = "!!document.querySelector('#sign-out')";
-
-fn browser() -> SessionOptions {
-    SessionOptions {
-        extra_args: vec!["--disable-extensions".into(), "--hide-scrollbars".into()],
-        console: false,
-        ..SessionOptions::default()
-    }
-}
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -158,16 +150,7 @@ async fn round_trips(session: &Session, url: &str, trips: usize) -> Result<Vec<f
             "the signed-out page live",
         )
         .await?;
-        let clicked = session
-            .exec(
-                "const at = performance.timeOrigin + performance.now();
-                 document.querySelector('#hero-sign-in').click();
-                 return at;",
-                json!([]),
-            )
-            .await
-            .as_f64()
-            .ok_or("the click's time is not a number")?;
+        let clicked = click_timed(session, "#hero-sign-in").await?;
         let shown = wait_time(
             session,
             "location.pathname === '/' && window.__benchSignedInAt",

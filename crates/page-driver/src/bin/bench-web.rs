@@ -26,9 +26,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use page_driver::measure::{figures, settle, wait, wait_time, watch};
+use page_driver::measure::{
+    browser, click_timed, figures, settle, wait, wait_time, watch, HERO_READY,
+};
 use page_driver::static_server::serve_gzip;
-use page_driver::webdriver::{Driver, Session, SessionOptions};
+use page_driver::webdriver::{Driver, Session};
 use serde_json::{json, Value};
 
 /// Every sign-in button of the gallery: the hero's, the options row's previews and the grid's 20.
@@ -43,15 +45,6 @@ async fn watch_ready(session: &Session, selector: &str, count: usize) {
         "(() => {{ const found = document.querySelectorAll({selector}); return found.length >= {count} && !found[0].disabled; }})()"
     );
     watch(session, "__benchReady", &ready).await;
-}
-
-/// The options the benchmark's browsers start with: the same for every load.
-fn browser() -> SessionOptions {
-    SessionOptions {
-        extra_args: vec!["--disable-extensions".into(), "--hide-scrollbars".into()],
-        console: false,
-        ..SessionOptions::default()
-    }
 }
 
 #[tokio::main]
@@ -101,10 +94,6 @@ async fn main() -> ExitCode {
     }
 }
 
-/// The hero's sign-in button of the gallery, present and enabled.
-const GALLERY_HERO: &str =
-    "(() => { const b = document.querySelector('#hero-sign-in'); return !!b && !b.disabled; })()";
-
 /// Prints whether `ratio` is within `goal`.
 fn goal(what: &str, ratio: f64, goal: f64) {
     let verdict = if ratio <= goal { "met" } else { "missed" };
@@ -125,7 +114,7 @@ async fn run(
             gallery,
             ".openrouter-signin-button",
             GALLERY_BUTTONS,
-            Some(GALLERY_HERO),
+            Some(HERO_READY),
         ),
         ("hello", hello, "h1", 1, None),
     ];
@@ -261,16 +250,7 @@ async fn round_trips(
             "the signed-out page",
         )
         .await?;
-        let clicked = session
-            .exec(
-                "const at = performance.timeOrigin + performance.now();
-                 document.querySelector(arguments[0]).click();
-                 return at;",
-                json!([sign_in]),
-            )
-            .await
-            .as_f64()
-            .ok_or("the click's time is not a number")?;
+        let clicked = click_timed(session, sign_in).await?;
         let shown = wait_time(
             session,
             "window.__benchReadyAt",
