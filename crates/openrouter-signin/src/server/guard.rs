@@ -27,10 +27,10 @@ pub enum CrossOriginRefused {
     )]
     MissingHeader,
     /// The browser says the request comes from another origin.
-    #[error("this call came from another origin, so it was refused")]
+    #[error("this call came from another origin")]
     OtherOrigin,
     /// Neither `Sec-Fetch-Site` nor `Origin` says where the request comes from.
-    #[error("this call does not say which origin it comes from, so it was refused")]
+    #[error("this call does not say which origin it comes from")]
     UnknownOrigin,
 }
 
@@ -69,12 +69,7 @@ pub(super) async fn refuse_cross_origin(
             .map_err(|_| CrossOriginRefused::UnknownOrigin)
             .and_then(|origin| check_same_origin(request.headers(), &origin));
         if let Err(refused) = verdict {
-            let message = match refused {
-                CrossOriginRefused::MissingHeader => "Refused: this call must come from the app's own page (the x-openrouter-signin header is missing).",
-                CrossOriginRefused::OtherOrigin => "Refused: this call came from another origin.",
-                CrossOriginRefused::UnknownOrigin => "Refused: this call does not say which origin it comes from.",
-            };
-            return super::request::plain(StatusCode::FORBIDDEN, message);
+            return super::request::plain(StatusCode::FORBIDDEN, format!("Refused: {refused}."));
         }
     }
     next.run(request).await

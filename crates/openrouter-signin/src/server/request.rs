@@ -42,8 +42,8 @@ pub(super) fn query_value(query: &str, name: &str) -> Result<Option<String>, ()>
     Ok(found)
 }
 
-/// A plain-text answer; never carries request input.
-pub(super) fn plain(status: StatusCode, message: &'static str) -> Response {
+/// A plain-text answer. Callers pass only their own words, never request input.
+pub(super) fn plain(status: StatusCode, message: impl Into<String>) -> Response {
     (
         status,
         [
@@ -53,7 +53,7 @@ pub(super) fn plain(status: StatusCode, message: &'static str) -> Response {
             ),
             (CACHE_CONTROL, "no-store"),
         ],
-        message,
+        message.into(),
     )
         .into_response()
 }
