@@ -2,6 +2,8 @@
 //! profiles, and send the commands the tests, the screenshots and the benchmark need.
 //! (fantoccini's TLS features pull in OpenSSL or aws-lc; a loopback-only client needs neither.)
 
+use std::os::unix::process::CommandExt as _;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -50,17 +52,30 @@ impl Default for SessionOptions {
     }
 }
 
-/// A chromedriver process, killed on drop.
+/// A chromedriver process and the browsers it started, all killed on drop.
+///
+/// chromedriver and its browsers run in a process group of their own, with `TMPDIR` pointing at a
+/// directory of this driver's. Chromium's profiles (about 180 MB each once a debug build's wasm
+/// is in their cache) and its socket folders all land there, and the whole directory goes when
+/// the driver does. Left to themselves they stay in `/tmp`: a profile is only deleted when
+/// chromedriver outlives its browser's shutdown, which a test ending does not wait for.
 pub struct Driver {
     process: Child,
     base: String,
     http: reqwest::Client,
+    scratch: PathBuf,
 }
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // The negative pid names the group: chromedriver and every Chromium process it started.
+        let _ = Command::new("kill")
+            .args(["-s", "KILL", "--", &format!("-{}", self.process.id())])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.process.kill();
         let _ = self.process.wait();
+        let _ = std::fs::remove_dir_all(&self.scratch);
     }
 }
 
@@ -72,8 +87,14 @@ impl Driver {
             .local_addr()
             .unwrap()
             .port();
+        let scratch =
+            std::env::temp_dir().join(format!("page-driver-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&scratch)
+            .unwrap_or_else(|e| panic!("could not make {}: {e}", scratch.display()));
         let process = Command::new("chromedriver")
             .arg(format!("--port={port}"))
+            .env("TMPDIR", &scratch)
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -82,6 +103,7 @@ impl Driver {
             process,
             base: format!("http://127.0.0.1:{port}"),
             http: reqwest::Client::new(),
+            scratch,
         };
         let deadline = Instant::now() + Duration::from_secs(10);
         while driver
@@ -102,8 +124,8 @@ impl Driver {
         self.session_with(&SessionOptions::default()).await
     }
 
-    /// A new browser. Each has its own empty profile (chromedriver makes a temporary one, and
-    /// deletes it when the session closes), so nothing carries over from an earlier one.
+    /// A new browser. Each has its own empty profile (chromedriver makes a temporary one in the
+    /// driver's directory), so nothing carries over from an earlier one.
     pub async fn session_with(&self, options: &SessionOptions) -> Session {
         let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|a| a.to_string()).collect();
         args.push(format!(
