@@ -163,6 +163,7 @@ fi
 
 passed=$(grep -Eo '[0-9]+ passed' target/test-output.log | awk '{ s += $1 } END { print s + 0 }')
 failed=$(grep -Eo '[0-9]+ failed' target/test-output.log | awk '{ s += $1 } END { print s + 0 }')
+echo "disk: target/ holds $(du -sh target | cut -f1), $(df -h --output=avail . | tail -n 1 | tr -d ' ') free"
 printf '\nall checks done in %ds\n' $((SECONDS - started))
 echo "tests: $passed passed, $failed failed"
 exit "$status"
