@@ -49,6 +49,9 @@ pub struct RenderedSession {
     pub session: Option<ServerSession>,
     /// The [`SignInFailure::code`] the request's URL carried back from a sign-in.
     pub failure: Option<String>,
+    /// The request's path and query without [`FAILURE_PARAM`]: where the sign-in button's
+    /// form comes back to when it is used before the page's wasm has loaded.
+    pub return_to: Option<String>,
 }
 
 /// Why a sign-in run by the server ended without a key. The page receives only the code and
@@ -143,6 +146,35 @@ pub fn is_local_return(path: &str) -> bool {
         && !path.chars().any(char::is_control)
 }
 
+/// Where a sign-in started on `path_and_query` comes back to: the same address without the
+/// failure code an earlier sign-in came back with. `None` unless that is a path on this site.
+pub fn return_path(path_and_query: &str) -> Option<String> {
+    let path =
+        without_param(path_and_query, FAILURE_PARAM).unwrap_or_else(|| path_and_query.to_owned());
+    is_local_return(&path).then_some(path)
+}
+
+/// `url` without the query parameter `name` (every occurrence); `None` when it has none. The
+/// hash, if any, stays.
+pub(crate) fn without_param(url: &str, name: &str) -> Option<String> {
+    let (before_hash, hash) = match url.split_once('#') {
+        Some((before, hash)) => (before, format!("#{hash}")),
+        None => (url, String::new()),
+    };
+    let (path, query) = before_hash.split_once('?')?;
+    let prefix = format!("{name}=");
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| !pair.starts_with(&prefix) && *pair != name)
+        .collect();
+    if kept.len() == query.split('&').count() {
+        return None;
+    }
+    let query = kept.join("&");
+    let joiner = if query.is_empty() { "" } else { "?" };
+    Some(format!("{path}{joiner}{query}{hash}"))
+}
+
 /// How the session reads what the server's render knows of the request. Set by the server side
 /// (`SignInServer::mount`), so that the session, which sits below it, never imports it.
 #[cfg(feature = "fullstack")]
@@ -171,6 +203,26 @@ mod tests {
             assert!(failure.message().ends_with('.'));
         }
         assert_eq!(SignInFailure::from_code("<script>"), None);
+    }
+
+    #[test]
+    fn the_return_path_drops_only_the_failure_code() {
+        assert_eq!(return_path("/"), Some("/".into()));
+        assert_eq!(
+            return_path("/?tab=keys&signin_error=denied#usage"),
+            Some("/?tab=keys#usage".into())
+        );
+        assert_eq!(return_path("/a?signin_error=denied"), Some("/a".into()));
+        assert_eq!(
+            return_path("/a?signin_error&b=1&signin_error=x"),
+            Some("/a?b=1".into())
+        );
+        assert_eq!(
+            return_path("/a?my_signin_error=1"),
+            Some("/a?my_signin_error=1".into())
+        );
+        assert_eq!(return_path("//evil.example/?signin_error=x"), None);
+        assert_eq!(return_path("https://evil.example/"), None);
     }
 
     #[test]

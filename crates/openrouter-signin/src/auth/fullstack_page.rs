@@ -15,7 +15,8 @@ use super::runtime::Runtime;
 use super::state::{Event, Report};
 use super::storage::StorageError;
 use crate::fullstack::{
-    ServerSession, API_PREFIX, FAILURE_PARAM, REQUEST_HEADER, RETURN_TO_PARAM, START_PATH,
+    without_param, ServerSession, API_PREFIX, FAILURE_PARAM, REQUEST_HEADER, RETURN_TO_PARAM,
+    START_PATH,
 };
 use crate::openrouter::json::Json;
 use crate::platform::js_text;
@@ -112,26 +113,6 @@ fn tell_other_tabs() {
         let _ = channel.post_message(&JsValue::from_str("changed"));
         channel.close();
     }
-}
-
-/// `url` without the query parameter `name`; `None` when it has none.
-fn without_param(url: &str, name: &str) -> Option<String> {
-    let (before_hash, hash) = match url.split_once('#') {
-        Some((before, hash)) => (before, format!("#{hash}")),
-        None => (url, String::new()),
-    };
-    let (path, query) = before_hash.split_once('?')?;
-    let prefix = format!("{name}=");
-    let kept: Vec<&str> = query
-        .split('&')
-        .filter(|pair| !pair.starts_with(&prefix) && *pair != name)
-        .collect();
-    if kept.len() == query.split('&').count() {
-        return None;
-    }
-    let query = kept.join("&");
-    let joiner = if query.is_empty() { "" } else { "?" };
-    Some(format!("{path}{joiner}{query}{hash}"))
 }
 
 async fn fetch(method: &str, url: &str) -> Result<web_sys::Response, FlowError> {

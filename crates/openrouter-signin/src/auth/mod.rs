@@ -41,6 +41,8 @@ pub use flow::{
 #[cfg(not(target_arch = "wasm32"))]
 pub use loopback::{LoopbackError, LoopbackListener, LOOPBACK_TIMEOUT};
 pub use pkce::{Challenge, RandomError, State, Verifier, STATE_PREFIX};
+#[cfg(feature = "fullstack")]
+pub(crate) use session::rendered_return_to;
 pub use session::{
     on_auth_change, use_openrouter_auth, use_openrouter_config, AuthState, AuthStatus,
     AuthSubscription, OpenRouterAuth,

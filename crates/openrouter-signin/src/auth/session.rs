@@ -221,10 +221,20 @@ fn reload_key() {
     });
 }
 
-/// Marks, in a VirtualDom's root, that the server's render was carried into the state.
+/// Marks, in a VirtualDom's root, that the server's render was carried into the state, and
+/// keeps where a sign-in started before the page's wasm runs comes back to.
 #[cfg(feature = "fullstack")]
-#[derive(Clone, Copy)]
-struct Rendered;
+#[derive(Clone)]
+struct Rendered {
+    return_to: Option<String>,
+}
+
+/// Where the sign-in button's form returns to (the address the server rendered), in fullstack
+/// mode; `None` outside a component, or when the render knew none.
+#[cfg(feature = "fullstack")]
+pub(crate) fn rendered_return_to() -> Option<String> {
+    try_consume_context::<Rendered>().and_then(|rendered| rendered.return_to)
+}
 
 /// Marks, in a VirtualDom's root, that sign-in handling has started for it. Per VirtualDom
 /// rather than per thread: each desktop window has its own, and each must follow the store.
@@ -255,17 +265,16 @@ pub fn use_openrouter_auth() -> OpenRouterAuth {
         // The server's render reads the request; the page's hydration gets the same value, so
         // that both first renders agree. Only the app's first caller carries it (the same one
         // on both sides, and always the same one for a given component).
-        let first = use_hook(|| {
-            let first = try_consume_context::<Rendered>().is_none();
-            if first {
-                provide_root_context(Rendered);
-            }
-            first
-        });
+        let first = use_hook(|| try_consume_context::<Rendered>().is_none());
         if first {
             // On the server: what the request says; in the page this runs only without
             // hydration data, when nothing is known.
             let rendered = use_server_cached(crate::fullstack::read_render);
+            use_hook(|| {
+                provide_root_context(Rendered {
+                    return_to: rendered.return_to.clone(),
+                })
+            });
             RENDERED.with(|r| *r.borrow_mut() = Some(rendered));
         }
     }

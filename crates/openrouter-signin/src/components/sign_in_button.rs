@@ -156,6 +156,12 @@ pub enum LogoPosition {
 /// "Sign in with OpenRouter". Without an `onclick` it starts the sign-in through
 /// [`use_openrouter_auth`], and without `loading` it shows the spinner while a sign-in is under way.
 ///
+/// In fullstack mode (without an `onclick`) the button is also the submit button of a plain
+/// `GET` form to the server's start route, which takes no part in the layout: a page the server
+/// rendered can be signed in from before its wasm has loaded. The page's Content-Security-Policy
+/// must then allow the form (`form-action 'self'` and OpenRouter's origin, which
+/// `SignInServer::mount` sets).
+///
 /// ```no_run
 /// use dioxus::prelude::*;
 /// use openrouter_signin::{ButtonSize, ButtonVariant, SignInButton};
@@ -215,10 +221,21 @@ pub fn SignInButton(
     let logo_left = show_logo && logo_position == LogoPosition::Left || icon_only;
     let logo_right = show_logo && logo_position == LogoPosition::Right && !icon_only;
 
-    rsx! {
-        super::LinkStylesheet { href: BUTTON_CSS }
+    // In fullstack mode the button sits in a plain form that goes to the server's start route,
+    // so that it signs in even before the page's wasm has loaded; once it has, the click is
+    // handled here like everywhere else (and the address's hash is kept too).
+    #[cfg(feature = "fullstack")]
+    let form_return_to = onclick
+        .is_none()
+        .then(crate::auth::rendered_return_to)
+        .flatten();
+    #[cfg(not(feature = "fullstack"))]
+    let form_return_to: Option<String> = None;
+    let in_form = form_return_to.is_some();
+
+    let button = rsx! {
         button {
-            r#type: "button",
+            r#type: if in_form { "submit" } else { "button" },
             class: "{classes}",
             "data-variant": variant.name(),
             "data-size": size.name(),
@@ -227,6 +244,9 @@ pub fn SignInButton(
             "aria-label": icon_only.then(|| label.clone()),
             disabled: inactive,
             onclick: move |event| {
+                if in_form {
+                    event.prevent_default();
+                }
                 // A click can still arrive while the disabled attribute is being applied.
                 if inactive {
                     return;
@@ -248,6 +268,25 @@ pub fn SignInButton(
             if logo_right && !loading {
                 OpenRouterLogo { class: logo_class }
             }
+        }
+    };
+
+    rsx! {
+        super::LinkStylesheet { href: BUTTON_CSS }
+        if let Some(return_to) = form_return_to {
+            form {
+                class: "openrouter-signin-form",
+                method: "get",
+                action: crate::fullstack::START_PATH,
+                input {
+                    r#type: "hidden",
+                    name: crate::fullstack::RETURN_TO_PARAM,
+                    value: "{return_to}",
+                }
+                {button}
+            }
+        } else {
+            {button}
         }
     }
 }

@@ -17,17 +17,28 @@ use sha2::{Digest as _, Sha256};
 /// without a policy.
 const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
 
-/// The policy for a page whose inline scripts hash to `hashes` (`'sha256-…'` each).
-pub(crate) fn policy(hashes: &[String]) -> String {
+/// The policy for a page whose inline scripts hash to `hashes` (`'sha256-…'` each). Forms may
+/// go to the page's own server and, since its start route redirects there and a form's policy
+/// follows redirects, to OpenRouter's origin (`openrouter`): the sign-in button's form, for a
+/// sign-in before the wasm has loaded.
+pub(crate) fn policy(hashes: &[String], openrouter: Option<&str>) -> String {
     let mut scripts = String::from("'self' 'wasm-unsafe-eval'");
     for hash in hashes {
         scripts.push(' ');
         scripts.push_str(hash);
     }
+    let mut forms = String::from("'self'");
+    // An origin is one token of the policy; anything else is left out rather than spliced in.
+    if let Some(origin) = openrouter.filter(|o| {
+        !o.is_empty() && !o.contains(|c: char| c.is_whitespace() || c == ';' || c == ',')
+    }) {
+        forms.push(' ');
+        forms.push_str(origin);
+    }
     format!(
         "default-src 'none'; script-src {scripts}; style-src 'self'; img-src 'self' data:; \
          font-src 'self'; connect-src 'self'; manifest-src 'self'; base-uri 'none'; \
-         form-action 'none'; object-src 'none'; frame-ancestors 'none'"
+         form-action {forms}; object-src 'none'; frame-ancestors 'none'"
     )
 }
 
@@ -57,6 +68,10 @@ pub(crate) fn inline_script_hashes(html: &str) -> Vec<String> {
 
 /// Adds the policy to HTML answers that have none.
 pub(crate) async fn add_policy(request: Request, next: Next) -> Response {
+    let openrouter = request
+        .extensions()
+        .get::<super::SignInServer>()
+        .map(|server| server.inner.client.base_url().origin().to_owned());
     let response = next.run(request).await;
     let is_html = response
         .headers()
@@ -75,7 +90,7 @@ pub(crate) async fn add_policy(request: Request, next: Next) -> Response {
             .into_response();
     };
     let hashes = inline_script_hashes(&String::from_utf8_lossy(&bytes));
-    if let Ok(value) = HeaderValue::from_str(&policy(&hashes)) {
+    if let Ok(value) = HeaderValue::from_str(&policy(&hashes, openrouter.as_deref())) {
         parts.headers.insert(CONTENT_SECURITY_POLICY, value);
     }
     parts.headers.insert(
@@ -109,9 +124,21 @@ mod tests {
 
     #[test]
     fn the_page_talks_only_to_itself() {
-        let policy = policy(&["'sha256-abc'".into()]);
+        let policy = policy(&["'sha256-abc'".into()], Some("https://openrouter.ai"));
         assert!(policy.contains("connect-src 'self';"));
         assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-abc';"));
+        assert!(policy.contains("form-action 'self' https://openrouter.ai;"));
         assert!(!policy.contains("unsafe-inline"));
+    }
+
+    #[test]
+    fn forms_go_only_to_the_server_and_openrouter() {
+        assert!(policy(&[], None).contains("form-action 'self';"));
+        for spliced in ["https://a.example; script-src *", "https://a.example *", ""] {
+            assert!(
+                policy(&[], Some(spliced)).contains("form-action 'self';"),
+                "{spliced:?}"
+            );
+        }
     }
 }

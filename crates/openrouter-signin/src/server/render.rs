@@ -1,5 +1,6 @@
 //! What a page rendered by the server knows of the sign-in: the request's key cookie (opened,
-//! never shown) and the failure code its URL came back with. The session carries it into the
+//! never shown), the failure code its URL came back with, and the address a sign-in started
+//! from it comes back to. The session carries it into the
 //! page's hydration, so that the server's HTML and the page's first render agree.
 
 use axum::http::request::Parts;
@@ -32,5 +33,13 @@ fn session_of(parts: &Parts) -> RenderedSession {
             key.manage_url(server.inner.client.base_url()),
         ))
     });
-    RenderedSession { session, failure }
+    let return_to = parts
+        .uri
+        .path_and_query()
+        .and_then(|path| crate::fullstack::return_path(path.as_str()));
+    RenderedSession {
+        session,
+        failure,
+        return_to,
+    }
 }
