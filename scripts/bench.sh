@@ -3,15 +3,16 @@
 # hello-world built the same way in the same run (the floor of the stack), and the ratios the
 # budgets are set in (docs/ARCHITECTURE.md, "Performance"):
 #   - the release web build in bytes, per kind, raw and gzip -9; and, for what the library alone
-#     costs an app, the hello-world with one SignInButton and use_openrouter_auth added;
+#     costs an app, the hello-world (a button and a signal) with one SignInButton and
+#     use_openrouter_auth added;
 #   - page ready: median of 15 fresh loads in headless Chromium, served gzip from 127.0.0.1;
 #   - the sign-in round trip against the local mock OpenRouter, median of 10;
 #   - desktop: exec until the window is mapped under Xvfb, and resident memory after 2 s, median of 5;
 #   - what the gallery's wasm has beyond the hello-world's, by crate (twiggy, installed if missing);
 #   - the fullstack gallery (release page and server): its bytes (the server's rendered page
-#     instead of the template), page ready (button in the page; page live), the sign-in round
-#     trip, and the time to the first streamed piece of a chat through the server against
-#     straight from the static page to the same mock.
+#     instead of the template), page ready (button in the page; sign-in usable, which needs no
+#     wasm there; page live), the sign-in round trip, and the time to the first streamed piece
+#     of a chat through the server against straight from the static page to the same mock.
 # Figures, not pass/fail: nothing here is timed against a limit. Needs 127.0.0.1:8787 free.
 #
 # REFERENCE_DIR=/path/to/dist-demo adds OpenRouter's React reference demo, built by hand (never
@@ -26,7 +27,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 root=$PWD
 hello=target/bench/hello
 
-# The floor: one component, the same Dioxus features and the same profiles as ours.
+# The floor: one component with a button and a signal (what any interactive page has), the same
+# Dioxus features and the same profiles as ours.
 mkdir -p "$hello/src"
 dioxus_features=$(sed -n 's/^dioxus = { version = "\([^"]*\)", default-features = false, features = \(\[.*\]\) }$/\1|\2/p' Cargo.toml | head -n 1)
 cat >"$hello/Cargo.toml" <<TOML
@@ -64,7 +66,11 @@ cat >"$hello/src/main.rs" <<'RS'
 use dioxus::prelude::*;
 
 fn app() -> Element {
-    rsx! { h1 { "Hello, world" } }
+    let mut clicks = use_signal(|| 0);
+    rsx! {
+        h1 { "Hello, world" }
+        button { onclick: move |_| clicks += 1, "Clicked {clicks} times" }
+    }
 }
 
 fn main() {
@@ -94,8 +100,11 @@ use dioxus::prelude::*;
 use openrouter_signin::{use_openrouter_auth, SignInButton};
 
 fn app() -> Element {
+    let mut clicks = use_signal(|| 0);
     let auth = use_openrouter_auth();
     rsx! {
+        h1 { "Hello, world" }
+        button { onclick: move |_| clicks += 1, "Clicked {clicks} times" }
         SignInButton {}
         if let Some(masked) = auth.masked_key() {
             p { "Signed in ({masked})" }
@@ -213,7 +222,8 @@ cargo build --quiet --locked --release --bin openrouter-signin-gallery
 (cd "$hello" && CARGO_TARGET_DIR="$root/target" cargo build --quiet --locked --release --no-default-features --features desktop)
 # An unbundled binary finds its CSS through CARGO_MANIFEST_DIR.
 export CARGO_MANIFEST_DIR=$root OPENROUTER_BASE_URL=$mock
-xvfb-run -a -s "-screen 0 1200x900x24" bash -c '
+# -noreset: an X server resets when its last client leaves; a window opening then fails (test.sh).
+xvfb-run -a -s "-screen 0 1200x900x24 -noreset" bash -c '
   python3 scripts/bench-desktop.py gallery target/release/openrouter-signin-gallery "Sign in with OpenRouter for Dioxus" 5 \
     | tee target/bench/desktop-gallery.txt | grep -v "^#"
   python3 scripts/bench-desktop.py hello-world target/release/hello hello-world 5 \

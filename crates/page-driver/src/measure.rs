@@ -140,12 +140,7 @@ pub async fn settle() {
 pub fn figures(name: &str, values: &[f64]) -> f64 {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
-    let middle = sorted.len() / 2;
-    let median = if sorted.len() % 2 == 1 {
-        sorted[middle]
-    } else {
-        (sorted[middle - 1] + sorted[middle]) / 2.0
-    };
+    let median = median(&sorted);
     println!(
         "{name:40} median {median:7.1} ms   min {:7.1}   max {:7.1}   (n={})",
         sorted[0],
@@ -153,4 +148,147 @@ pub fn figures(name: &str, values: &[f64]) -> f64 {
         values.len()
     );
     median
+}
+
+/// Installed before the page's own code: notes, in the page's clock, when the page first asks
+/// for its WebAssembly to be compiled and when that first resolves (compiled and instantiated),
+/// in `window.__timeline`.
+const WASM_WATCH: &str = "(() => {
+  const mark = (name) => {
+    window.__timeline = window.__timeline || {};
+    if (window.__timeline[name] === undefined) window.__timeline[name] = performance.now();
+  };
+  for (const name of ['instantiateStreaming', 'instantiate', 'compileStreaming', 'compile']) {
+    const original = WebAssembly[name];
+    if (typeof original !== 'function') continue;
+    WebAssembly[name] = function (...args) {
+      mark('wasm asked for');
+      return original.apply(this, args).then((result) => { mark('wasm instantiated'); return result; });
+    };
+  }
+})();";
+
+/// Reads where a page's time went, in its own clock (ms from navigation start): the HTML, the
+/// first stylesheet, script and wasm asked for and the last of each received, the wasm asked for and instantiated (when
+/// [`watch_timeline`] was installed), and the first contentful paint. Each a `[name, ms]` pair.
+const TIMELINE: &str = "
+  const phases = [];
+  const nav = performance.getEntriesByType('navigation')[0];
+  if (nav) phases.push(['html received', nav.responseEnd]);
+  const first = {}, last = {};
+  for (const r of performance.getEntriesByType('resource')) {
+    const kind = (r.name.split('?')[0].match(/\\.(css|js|wasm)$/) || [])[1];
+    if (!kind) continue;
+    first[kind] = Math.min(first[kind] ?? Infinity, r.startTime);
+    last[kind] = Math.max(last[kind] ?? 0, r.responseEnd);
+  }
+  for (const kind of ['css', 'js', 'wasm']) {
+    if (last[kind] === undefined) continue;
+    phases.push([kind + ' requested', first[kind]]);
+    phases.push([kind + ' received', last[kind]]);
+  }
+  for (const [name, at] of Object.entries(window.__timeline || {})) phases.push([name, at]);
+  const paint = performance.getEntriesByName('first-contentful-paint')[0];
+  if (paint) phases.push(['first contentful paint', paint.startTime]);
+  return phases;";
+
+/// Installs the wasm watch of [`timeline`] in every document the session opens from now on.
+pub async fn watch_timeline(session: &Session) {
+    session
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": WASM_WATCH }),
+        )
+        .await;
+}
+
+/// Where the current page's time went so far, in its own clock (see [`watch_timeline`]).
+pub async fn timeline(session: &Session) -> Vec<(String, f64)> {
+    let phases = session.exec(TIMELINE, json!([])).await;
+    pairs(&phases)
+}
+
+/// Collects phases of many loads of one page and prints each phase's median, in the order of
+/// those medians: where the time of a load goes.
+#[derive(Default)]
+pub struct Phases {
+    seen: Vec<(String, Vec<f64>)>,
+}
+
+impl Phases {
+    /// Adds one load's phases (and any more of the caller's, such as "ready").
+    pub fn add(&mut self, phases: impl IntoIterator<Item = (String, f64)>) {
+        for (name, at) in phases {
+            match self.seen.iter_mut().find(|(seen, _)| *seen == name) {
+                Some((_, times)) => times.push(at),
+                None => self.seen.push((name, vec![at])),
+            }
+        }
+    }
+
+    /// Prints `title` and one line per phase: its median over the loads that had it.
+    pub fn print(&self, title: &str) {
+        let mut medians: Vec<(f64, &str, usize)> = self
+            .seen
+            .iter()
+            .map(|(name, times)| (median(times), name.as_str(), times.len()))
+            .collect();
+        medians.sort_by(|a, b| a.0.total_cmp(&b.0));
+        println!("where the time goes, {title} (medians, ms in the page's clock):");
+        for (at, name, n) in medians {
+            println!("  {at:7.1}  {name} (n={n})");
+        }
+    }
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let middle = sorted.len() / 2;
+    if sorted.len() % 2 == 1 {
+        sorted[middle]
+    } else {
+        (sorted[middle - 1] + sorted[middle]) / 2.0
+    }
+}
+
+/// Where the time of a sign-in round trip went, on the page the browser came back to: each
+/// phase in ms after the click at `clicked` (ms since the epoch, from [`click_timed`]): the
+/// navigation's start (the way to OpenRouter and back), the HTML, scripts and wasm received,
+/// the wasm instantiated (with [`watch_timeline`]), and each `fetch` the page made, sent and
+/// answered.
+pub async fn return_timeline(session: &Session, clicked: f64) -> Vec<(String, f64)> {
+    let phases = session
+        .exec(
+            "const since = (t) => performance.timeOrigin + t - arguments[0];
+             const phases = [['navigation started', since(0)]];
+             const nav = performance.getEntriesByType('navigation')[0];
+             if (nav) phases.push(['html received', since(nav.responseEnd)]);
+             for (const r of performance.getEntriesByType('resource')) {
+               const path = new URL(r.name).pathname;
+               const kind = (path.match(/\\.(js|wasm)$/) || [])[1];
+               if (kind) phases.push([kind + ' received', since(r.responseEnd)]);
+               if (r.initiatorType === 'fetch' && !kind) {
+                 phases.push(['fetch ' + path + ' sent', since(r.startTime)]);
+                 phases.push(['fetch ' + path + ' answered', since(r.responseEnd)]);
+               }
+             }
+             for (const [name, at] of Object.entries(window.__timeline || {})) phases.push([name, since(at)]);
+             return phases;",
+            json!([clicked]),
+        )
+        .await;
+    pairs(&phases)
+}
+
+/// `[[name, ms], ...]` as pairs; anything else is left out.
+fn pairs(phases: &Value) -> Vec<(String, f64)> {
+    phases
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .filter_map(|pair| Some((pair[0].as_str()?.to_owned(), pair[1].as_f64()?)))
+                .collect()
+        })
+        .unwrap_or_default()
 }

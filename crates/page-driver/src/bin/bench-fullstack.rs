@@ -3,16 +3,17 @@
 //! usage: `bench-fullstack FULLSTACK_URL GALLERY_DIR [LOADS] [TRIPS] [REFERENCE_READY_MS]`
 //!
 //! REFERENCE_READY_MS, when given (bench-web's "page ready, reference demo" median of the same
-//! run), prints the fullstack page-ready goal against it: the sign-in usable (the page live) at
-//! most 0.5x the reference's.
+//! run), prints the fullstack page-ready goal against it: the hero's sign-in usable at most 0.5x
+//! the reference's.
 //!
 //! FULLSTACK_URL is a running fullstack gallery (release) and GALLERY_DIR the static web
 //! gallery's release build; both call the same local mock OpenRouter, which approves at once.
 //!
 //! - page ready, fullstack: LOADS fresh loads (each in a new browser left to settle first, as in
-//!   bench-web). Two moments in the page's clock: the hero's sign-in button in the document and
-//!   enabled (it arrives in the server's HTML), and the page live (hydrated: the library marks
-//!   `<html data-openrouter-signin="ready">`), after which a click signs in.
+//!   bench-web). Three moments in the page's clock: the hero's sign-in button in the document and
+//!   enabled (it arrives in the server's HTML); the sign-in usable (the button submits its form
+//!   to the server's start route, which needs no wasm, or the page is live); and the page live
+//!   (hydrated: the library marks `<html data-openrouter-signin="ready">`).
 //! - sign-in round trip, fullstack: TRIPS sign-ins in one browser, from the click on the hero's
 //!   button until the returned page shows Sign out; cookies cleared between trips.
 //! - first streamed piece: TRIPS chats each way, from the click on Send until the answer's first
@@ -30,6 +31,15 @@ use page_driver::webdriver::{Driver, Session};
 use serde_json::json;
 
 const LIVE: &str = "document.documentElement.dataset.openrouterSignin === 'ready'";
+/// The hero's button signs in when clicked: it submits a form to the start route (no wasm
+/// needed), or the page is live.
+const USABLE: &str = "(() => {
+  const b = document.querySelector('#hero-sign-in');
+  if (!b || b.disabled) return false;
+  if (document.documentElement.dataset.openrouterSignin === 'ready') return true;
+  return b.type === 'submit' && !!b.form && b.form.method === 'get'
+    && new URL(b.form.action).pathname === '/auth/start';
+})()";
 const SIGNED_IN: &str = "!!document.querySelector('#sign-out')";
 
 #[tokio::main]
@@ -74,22 +84,23 @@ async fn run(
     trips: usize,
     reference_ready: Option<f64>,
 ) -> Result<(), String> {
-    let (mut painted, mut live) = (Vec::new(), Vec::new());
+    let (mut painted, mut usable, mut live) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..loads {
         let session = driver.session_with(&browser()).await;
         let result = load(&session, fullstack).await;
         session.close().await;
-        let (button, hydrated) = result?;
+        let (button, works, hydrated) = result?;
         painted.push(button);
+        usable.push(works);
         live.push(hydrated);
     }
     figures("fullstack: sign-in button in the page", &painted);
-    let live = figures("fullstack: page live (hydrated)", &live);
+    let usable = figures("fullstack: sign-in usable", &usable);
+    figures("fullstack: page live (hydrated)", &live);
     if let Some(reference) = reference_ready {
-        // The button in the server's HTML does nothing until the page is live.
-        let ratio = live / reference;
+        let ratio = usable / reference;
         let verdict = if ratio <= 0.5 { "met" } else { "missed" };
-        println!("goal: fullstack sign-in usable, page live / reference page ready: {ratio:.2}x (at most 0.50x): {verdict}");
+        println!("goal: fullstack sign-in usable / reference page ready: {ratio:.2}x (at most 0.50x): {verdict}");
     }
 
     let session = driver.session_with(&browser()).await;
@@ -127,15 +138,18 @@ async fn run(
     Ok(())
 }
 
-/// One fresh load: when the hero's button was in the page, and when the page was live.
-async fn load(session: &Session, url: &str) -> Result<(f64, f64), String> {
+/// One fresh load: when the hero's button was in the page, when it would sign in, and when the
+/// page was live.
+async fn load(session: &Session, url: &str) -> Result<(f64, f64, f64), String> {
     settle().await;
     watch(session, "__benchButton", HERO_READY).await;
+    watch(session, "__benchUsable", USABLE).await;
     watch(session, "__benchLive", LIVE).await;
     session.goto(url).await;
     let live = wait_time(session, "window.__benchLive", "the page live").await?;
+    let usable = wait_time(session, "window.__benchUsable", "the sign-in usable").await?;
     let button = wait_time(session, "window.__benchButton", "the sign-in button").await?;
-    Ok((button, live))
+    Ok((button, usable, live))
 }
 
 async fn round_trips(session: &Session, url: &str, trips: usize) -> Result<Vec<f64>, String> {

@@ -21,13 +21,19 @@
 //!   click on the hero's button, in the page's clock, until the returned page shows "Sign out".
 //!   The same browser does them all, as a user's would.
 //!
+//! - where the time goes: for each page, the medians of its phases in the page's clock (HTML,
+//!   stylesheets, scripts and wasm received, the wasm asked for and instantiated, first
+//!   contentful paint, ready); for each round trip, the same on the page the browser came back
+//!   to, counted from the click, with every `fetch` it made (the exchange, the key's status).
+//!
 //! Prints one line per figure (median, min and max in ms) and the ratios the budgets are set in.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use page_driver::measure::{
-    browser, click_timed, figures, settle, wait, wait_time, watch, HERO_READY,
+    browser, click_timed, figures, return_timeline, settle, timeline, wait, wait_time, watch,
+    watch_timeline, Phases, HERO_READY,
 };
 use page_driver::static_server::serve_gzip;
 use page_driver::webdriver::{Driver, Session};
@@ -122,19 +128,28 @@ async fn run(
         pages.push(("reference", reference, ".hero-button button", 1, None));
     }
     let mut ready: Vec<Vec<f64>> = vec![Vec::new(); pages.len()];
+    let mut phases: Vec<Phases> = pages.iter().map(|_| Phases::default()).collect();
     let mut hero: Vec<f64> = Vec::new();
     // Interleaved, so that whatever else the machine does weighs on all alike.
     for _ in 0..loads {
-        for (times, (name, url, selector, count, first)) in ready.iter_mut().zip(&pages) {
+        for ((times, phases), (name, url, selector, count, first)) in
+            ready.iter_mut().zip(phases.iter_mut()).zip(&pages)
+        {
             let session = driver.session_with(&browser()).await;
             let result = load(&session, url, selector, *count, *first, name).await;
             session.close().await;
-            let (all, first) = result?;
+            let (all, first, seen) = result?;
             times.push(all);
+            phases.add(seen);
+            phases.add([("page ready (all buttons)".to_owned(), all)]);
             if let Some(first) = first {
                 hero.push(first);
+                phases.add([("hero's button ready".to_owned(), first)]);
             }
         }
+    }
+    for (phases, (name, ..)) in phases.iter().zip(&pages) {
+        phases.print(&format!("a load of the {name} page"));
     }
     let hero_ready = figures("page ready, gallery's hero button", &hero);
     let gallery_ready = figures("page ready, gallery (all buttons)", &ready[0]);
@@ -167,7 +182,9 @@ async fn run(
     let session = driver.session_with(&browser()).await;
     let result = round_trips(&session, gallery, "#hero-sign-in", "#sign-out", trips).await;
     session.close().await;
-    let trip = figures("sign-in round trip (mock)", &result?);
+    let (times, phases) = result?;
+    phases.print("a sign-in round trip of the gallery, after the click");
+    let trip = figures("sign-in round trip (mock)", &times);
     println!(
         "round trip / gallery page ready: {:.2} page loads (budget 3)",
         trip / gallery_ready
@@ -183,7 +200,9 @@ async fn run(
         )
         .await;
         session.close().await;
-        let reference_trip = figures("sign-in round trip, reference demo", &result?);
+        let (times, phases) = result?;
+        phases.print("a sign-in round trip of the reference demo, after the click");
+        let reference_trip = figures("sign-in round trip, reference demo", &times);
         goal(
             "sign-in round trip, gallery / reference",
             trip / reference_trip,
@@ -194,7 +213,7 @@ async fn run(
 }
 
 /// One timed load in a fresh browser: page ready (`count` elements match `selector`, the first
-/// enabled), and when `first` holds, in ms from navigation start.
+/// enabled), when `first` holds, in ms from navigation start, and where the time went.
 async fn load(
     session: &Session,
     url: &str,
@@ -202,9 +221,10 @@ async fn load(
     count: usize,
     first: Option<&str>,
     name: &str,
-) -> Result<(f64, Option<f64>), String> {
+) -> Result<(f64, Option<f64>, Vec<(String, f64)>), String> {
     // Let the new browser finish starting up, so that its own work is not timed.
     settle().await;
+    watch_timeline(session).await;
     watch_ready(session, selector, count).await;
     if let Some(first) = first {
         watch(session, "__benchFirst", first).await;
@@ -227,21 +247,23 @@ async fn load(
         ),
         None => None,
     };
-    Ok((all, first))
+    Ok((all, first, timeline(session).await))
 }
 
 /// `trips` sign-ins in one browser: from the click on `sign_in` until `sign_out` is shown on the
-/// page the browser comes back to, in the page's clock.
+/// page the browser comes back to, in the page's clock; and where that time went.
 async fn round_trips(
     session: &Session,
     url: &str,
     sign_in: &str,
     sign_out: &str,
     trips: usize,
-) -> Result<Vec<f64>, String> {
+) -> Result<(Vec<f64>, Phases), String> {
+    watch_timeline(session).await;
     watch_ready(session, sign_out, 1).await;
     let button = Value::from(sign_in);
     let mut times = Vec::with_capacity(trips);
+    let mut phases = Phases::default();
     for _ in 0..trips {
         session.goto(url).await;
         wait(
@@ -258,9 +280,11 @@ async fn round_trips(
         )
         .await?;
         times.push(shown - clicked);
+        phases.add(return_timeline(session, clicked).await);
+        phases.add([("Sign out shown".to_owned(), shown - clicked)]);
         session
             .exec("localStorage.clear(); sessionStorage.clear()", json!([]))
             .await;
     }
-    Ok(times)
+    Ok((times, phases))
 }
