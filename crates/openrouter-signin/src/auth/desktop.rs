@@ -21,6 +21,11 @@ const DEFAULT_KEY_LABEL: &str = "Dioxus desktop app";
 /// How often the key file is looked at for changes made by another window or instance.
 const WATCH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// The desktop finishes a sign-in from its loopback listener, never from how it started.
+pub(super) fn returning(_rt: &Rc<Runtime>) -> bool {
+    false
+}
+
 /// Follows the key store, so that a sign-in or sign-out in another instance shows here too.
 pub(super) fn on_start(rt: &Rc<Runtime>, report: Report) {
     let rt = rt.clone();

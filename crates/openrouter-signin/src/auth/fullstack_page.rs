@@ -31,6 +31,11 @@ fn page_error(what: &str, reason: String) -> FlowError {
     })
 }
 
+/// The server finishes sign-ins before the page arrives.
+pub(super) fn returning(_rt: &Rc<Runtime>) -> bool {
+    false
+}
+
 /// Drops the failure code the server came back with from the address bar (the state already
 /// holds it, from the render), and follows other tabs.
 pub(super) fn on_start(rt: &Rc<Runtime>, report: Report) {

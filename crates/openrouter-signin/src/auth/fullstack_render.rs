@@ -7,6 +7,11 @@ use std::rc::Rc;
 use super::runtime::Runtime;
 use super::state::Report;
 
+/// The server finishes sign-ins in its own routes; a render never does.
+pub(super) fn returning(_rt: &Rc<Runtime>) -> bool {
+    false
+}
+
 /// A render follows nothing.
 pub(super) fn on_start(_rt: &Rc<Runtime>, _report: Report) {}
 

@@ -57,6 +57,9 @@ fn initial_state() -> AuthState {
             state.error = Some(FlowError::Server(failure));
         }
     }
+    if platform::returning(&rt) {
+        state.status = AuthStatus::Exchanging;
+    }
     if let Err(e) = rt.client() {
         state.status = AuthStatus::Error;
         state.error = Some(e);

@@ -21,6 +21,15 @@ fn window_error(what: &str, reason: String) -> FlowError {
     })
 }
 
+/// Whether this page is a return from OpenRouter of a sign-in this tab started, which
+/// [`on_start`] will finish: the state starts out exchanging, so that the first render already
+/// shows it.
+pub(super) fn returning(rt: &Rc<Runtime>) -> bool {
+    web_sys::window()
+        .and_then(|window| window.location().href().ok())
+        .is_some_and(|href| is_callback_pending(&*rt.store, &href))
+}
+
 /// Follows other tabs, and handles a return from OpenRouter if this tab started a sign-in.
 pub(super) fn on_start(rt: &Rc<Runtime>, report: Report) {
     let prefix = rt.config.storage_prefix();

@@ -233,6 +233,18 @@ pub fn SignInButton(
     let form_return_to: Option<String> = None;
     let in_form = form_return_to.is_some();
 
+    // The button's stylesheet, linked once for the page: on the web without a component per
+    // button (a page of many buttons would resolve the asset and search the head for each).
+    #[cfg(target_arch = "wasm32")]
+    let stylesheet = {
+        use_hook(super::stylesheet::link_button_css);
+        VNode::empty()
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    let stylesheet = rsx! {
+        super::LinkStylesheet { href: BUTTON_CSS }
+    };
+
     let button = rsx! {
         button {
             r#type: if in_form { "submit" } else { "button" },
@@ -272,7 +284,7 @@ pub fn SignInButton(
     };
 
     rsx! {
-        super::LinkStylesheet { href: BUTTON_CSS }
+        {stylesheet}
         if let Some(return_to) = form_return_to {
             form {
                 class: "openrouter-signin-form",
