@@ -508,6 +508,69 @@ fn a_slow_exchange_shows_the_loading_state_then_signs_in() {
     });
 }
 
+/// Installed before the returned page's code: what that page showed, in the order it showed it.
+const RETURN_WATCH: &str = "(() => {
+  if (!location.search.includes('code=')) return;
+  const seen = window.__returned = { signInEnabled: false };
+  const check = () => {
+    const button = document.querySelector('#hero-sign-in');
+    if (button) {
+      if (seen.firstButtonBusy === undefined) seen.firstButtonBusy = button.getAttribute('aria-busy') === 'true';
+      if (!button.disabled) seen.signInEnabled = true;
+    }
+    if (seen.signOutAt === undefined && document.querySelector('#sign-out')) {
+      seen.signOutAt = performance.now();
+      seen.restWithSignOut = !!document.querySelector('#variants');
+    }
+  };
+  new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true });
+})();";
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn a_return_finishes_from_the_first_frame_and_shows_sign_out_before_the_rest() {
+    case(async |f, s| {
+        f.mock.set_consent(ConsentMode::AutoApprove);
+        open_app(s, &f.app).await;
+        s.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": RETURN_WATCH }),
+        )
+        .await;
+        s.click("#hero-sign-in").await;
+        s.wait_for(
+            "document.querySelector('#masked-key') && document.querySelector('#variants') \
+             && performance.getEntriesByType('resource').some(r => r.name.includes('/api/v1/key'))",
+            WAIT,
+            "the signed-in page, the rest of it, and the key's status asked for",
+        )
+        .await;
+        let seen = s.exec("return window.__returned", json!([])).await;
+        assert_eq!(
+            seen["firstButtonBusy"], true,
+            "the returned page's first frame already shows the sign-in being finished: {seen}"
+        );
+        assert_eq!(
+            seen["signInEnabled"], false,
+            "the returned page never offered Sign in while finishing it: {seen}"
+        );
+        assert_eq!(
+            seen["restWithSignOut"], false,
+            "Sign out shows before the variants, options, key status and chat: {seen}"
+        );
+        let asked = s
+            .exec(
+                "return performance.getEntriesByType('resource').find(r => r.name.includes('/api/v1/key')).startTime",
+                json!([]),
+            )
+            .await;
+        assert!(
+            asked.as_f64().unwrap() >= seen["signOutAt"].as_f64().unwrap(),
+            "the key's status is asked for after Sign out shows: {asked} vs {seen}"
+        );
+    });
+}
+
 #[test]
 #[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
 fn cleaning_the_url_keeps_other_parameters_and_the_hash() {

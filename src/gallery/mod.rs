@@ -53,6 +53,7 @@ pub fn App() -> Element {
     let theme = use_theme();
     let auth = use_openrouter_auth();
     use_context_provider(|| RevokedNotice(Signal::new(false)));
+    let below_hero = use_below_hero(auth);
     rsx! {
         // The title comes from Dioxus.toml on the web and from the window builder on the desktop.
         LinkStylesheet { href: GALLERY_CSS }
@@ -65,18 +66,58 @@ pub fn App() -> Element {
                 main { class: "mx-auto max-w-6xl px-3 py-12 sm:px-6",
                     // The hero comes first in the document, so its button is the first thing Tab reaches.
                     Hero {}
-                    if let Some(masked) = auth.masked_key() {
-                        // Keyed by the key, so that a new key gets a fresh status and chat.
-                        div { key: "{masked}",
-                            KeyStatus {}
-                            ChatPanel {}
+                    if below_hero() {
+                        if let Some(masked) = auth.masked_key() {
+                            // Keyed by the key, so that a new key gets a fresh status and chat.
+                            div { key: "{masked}",
+                                KeyStatus {}
+                                ChatPanel {}
+                            }
                         }
+                        OptionsRow {}
+                        VariantGrid {}
                     }
-                    OptionsRow {}
-                    VariantGrid {}
                 }
                 nav { class: "absolute top-4 right-6", ThemeToggle { theme } }
             }
         }
     }
+}
+
+/// How long a sign-in being finished may keep the page below the hero waiting.
+const REST_AT_THE_LATEST_MS: u32 = 300;
+
+/// Whether the page below the hero is rendered. On a return from OpenRouter (the page starts
+/// out finishing the sign-in) only the hero is, so that "Sign out" shows as soon as the key is
+/// stored; the variants, options, key status and chat follow a turn of the event loop later (and
+/// the key status's request to OpenRouter with them), or after [`REST_AT_THE_LATEST_MS`] of a
+/// slow exchange. Any other load renders the whole page at once, as does the fullstack server
+/// (whose page's hydration must start from what it rendered).
+fn use_below_hero(auth: openrouter_signin::OpenRouterAuth) -> Signal<bool> {
+    let mut below_hero = use_signal(|| cfg!(feature = "fullstack") || !auth.is_busy());
+    use_hook(move || {
+        if *below_hero.peek() {
+            return;
+        }
+        spawn(async move {
+            openrouter_signin::sleep_ms(REST_AT_THE_LATEST_MS).await;
+            if !*below_hero.peek() {
+                below_hero.set(true);
+            }
+        });
+    });
+    let busy = use_memo(move || auth.is_busy());
+    use_effect(move || {
+        if busy() || *below_hero.peek() {
+            return;
+        }
+        spawn(async move {
+            // A timer, not a microtask: the browser handles (and may paint) "Sign out" first.
+            openrouter_signin::sleep_ms(0).await;
+            if !auth.is_busy() {
+                below_hero.set(true);
+            }
+        });
+    });
+    below_hero
 }
