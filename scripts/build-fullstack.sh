@@ -20,6 +20,9 @@ fi
 trap 'python3 scripts/gallery-index.py >/dev/null' EXIT
 python3 scripts/gallery-index.py --fullstack
 mkdir -p target
+# dx keeps old hashed files next to new ones, and the static web build writes to the same place:
+# start from an empty page directory, so that only this page's files are served and counted.
+rm -rf "target/dx/openrouter-signin-gallery/$profile/web/public"
 dx build --platform web --features fullstack --locked "${release[@]}" >target/dx-build-fullstack.log 2>&1 \
   || { tail -n 40 target/dx-build-fullstack.log; exit 1; }
 
