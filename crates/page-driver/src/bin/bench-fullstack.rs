@@ -13,7 +13,8 @@
 //!   bench-web). Three moments in the page's clock: the hero's sign-in button in the document and
 //!   enabled (it arrives in the server's HTML); the sign-in usable (the button submits its form
 //!   to the server's start route, which needs no wasm, or the page is live); and the page live
-//!   (hydrated: the library marks `<html data-openrouter-signin="ready">`).
+//!   (hydrated: the library marks `<html data-openrouter-signin="ready">`); and, as bench-web
+//!   prints them, the medians of where a load's time goes.
 //! - sign-in round trip, fullstack: TRIPS sign-ins in one browser, from the click on the hero's
 //!   button until the returned page shows Sign out; cookies cleared between trips.
 //! - first streamed piece: TRIPS chats each way, from the click on Send until the answer's first
@@ -24,7 +25,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use page_driver::measure::{
-    browser, click_timed, figures, settle, wait, wait_time, watch, HERO_READY,
+    browser, click_timed, figures, settle, timeline, wait, wait_time, watch, watch_timeline,
+    Phases, HERO_READY,
 };
 use page_driver::static_server::serve_gzip;
 use page_driver::webdriver::{Driver, Session};
@@ -85,15 +87,23 @@ async fn run(
     reference_ready: Option<f64>,
 ) -> Result<(), String> {
     let (mut painted, mut usable, mut live) = (Vec::new(), Vec::new(), Vec::new());
+    let mut phases = Phases::default();
     for _ in 0..loads {
         let session = driver.session_with(&browser()).await;
         let result = load(&session, fullstack).await;
         session.close().await;
-        let (button, works, hydrated) = result?;
+        let (button, works, hydrated, seen) = result?;
         painted.push(button);
         usable.push(works);
         live.push(hydrated);
+        phases.add(seen);
+        phases.add([
+            ("sign-in button in the page".to_owned(), button),
+            ("sign-in usable".to_owned(), works),
+            ("page live (hydrated)".to_owned(), hydrated),
+        ]);
     }
+    phases.print("a load of the fullstack page");
     figures("fullstack: sign-in button in the page", &painted);
     let usable = figures("fullstack: sign-in usable", &usable);
     figures("fullstack: page live (hydrated)", &live);
@@ -138,10 +148,11 @@ async fn run(
     Ok(())
 }
 
-/// One fresh load: when the hero's button was in the page, when it would sign in, and when the
-/// page was live.
-async fn load(session: &Session, url: &str) -> Result<(f64, f64, f64), String> {
+/// One fresh load: when the hero's button was in the page, when it would sign in, when the
+/// page was live, and where the time went.
+async fn load(session: &Session, url: &str) -> Result<(f64, f64, f64, Vec<(String, f64)>), String> {
     settle().await;
+    watch_timeline(session).await;
     watch(session, "__benchButton", HERO_READY).await;
     watch(session, "__benchUsable", USABLE).await;
     watch(session, "__benchLive", LIVE).await;
@@ -149,7 +160,7 @@ async fn load(session: &Session, url: &str) -> Result<(f64, f64, f64), String> {
     let live = wait_time(session, "window.__benchLive", "the page live").await?;
     let usable = wait_time(session, "window.__benchUsable", "the sign-in usable").await?;
     let button = wait_time(session, "window.__benchButton", "the sign-in button").await?;
-    Ok((button, usable, live))
+    Ok((button, usable, live, timeline(session).await))
 }
 
 async fn round_trips(session: &Session, url: &str, trips: usize) -> Result<Vec<f64>, String> {
