@@ -8,6 +8,12 @@ pub fn OpenRouterLogo(
     #[props(default = "size-4".to_string(), into)]
     class: String,
 ) -> Element {
+    logo_svg(&class)
+}
+
+/// The logo's markup, for components that draw it inside their own render (the sign-in button)
+/// rather than as a child component of their own: no scope or props per logo.
+pub(crate) fn logo_svg(class: &str) -> Element {
     rsx! {
         svg {
             class: "{class}",

@@ -1,6 +1,7 @@
 use dioxus::prelude::*;
 
-use super::{OpenRouterLogo, Spinner};
+use super::logo::logo_svg;
+use super::spinner::spinner_svg;
 use crate::auth::use_openrouter_auth;
 
 /// The button's compiled CSS (Tailwind utilities for every class it can emit, and nothing that
@@ -269,16 +270,18 @@ pub fn SignInButton(
                 }
             },
             ..attributes,
+            // Drawn here, not as child components: a page of many buttons creates a third of
+            // the component scopes it would otherwise.
             if loading {
-                Spinner { class: logo_class }
+                {spinner_svg(logo_class)}
             } else if logo_left {
-                OpenRouterLogo { class: logo_class }
+                {logo_svg(logo_class)}
             }
             if !icon_only {
                 span { "{label}" }
             }
             if logo_right && !loading {
-                OpenRouterLogo { class: logo_class }
+                {logo_svg(logo_class)}
             }
         }
     };

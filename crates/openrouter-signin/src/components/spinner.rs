@@ -8,6 +8,12 @@ pub fn Spinner(
     #[props(default = "size-4".to_string(), into)]
     class: String,
 ) -> Element {
+    spinner_svg(&class)
+}
+
+/// The spinner's markup, for components that draw it inside their own render (the sign-in
+/// button) rather than as a child component of their own: no scope or props per spinner.
+pub(crate) fn spinner_svg(class: &str) -> Element {
     rsx! {
         svg {
             class: "animate-spin {class}",
