@@ -14,9 +14,28 @@ pub use crate::secret::{State, Verifier};
 #[error("no secure random numbers are available: {0}")]
 pub struct RandomError(pub String);
 
+/// Fills `buf` with secure random bytes: the browser's `crypto.getRandomValues` on the web (the
+/// getrandom crate would reach the same call through a kilobyte of wasm and messages for
+/// platforms a page never runs on), the operating system's elsewhere.
+#[cfg(target_arch = "wasm32")]
+fn fill_random(buf: &mut [u8]) -> Result<(), RandomError> {
+    use crate::platform::js_text;
+    let window = web_sys::window().ok_or_else(|| RandomError("there is no window".into()))?;
+    let crypto = window.crypto().map_err(|e| RandomError(js_text(&e)))?;
+    crypto
+        .get_random_values_with_u8_array(buf)
+        .map_err(|e| RandomError(js_text(&e)))?;
+    Ok(())
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn fill_random(buf: &mut [u8]) -> Result<(), RandomError> {
+    getrandom::getrandom(buf).map_err(|e| RandomError(e.to_string()))
+}
+
 fn random_token(bytes: usize) -> Result<String, RandomError> {
     let mut buf = vec![0u8; bytes];
-    getrandom::getrandom(&mut buf).map_err(|e| RandomError(e.to_string()))?;
+    fill_random(&mut buf)?;
     let token = base64url(&buf);
     buf.fill(0);
     Ok(token)
