@@ -238,7 +238,7 @@ pub fn SignInButton(
     // button (a page of many buttons would resolve the asset and search the head for each).
     #[cfg(target_arch = "wasm32")]
     let stylesheet = {
-        use_hook(super::stylesheet::link_button_css);
+        use_hook(link_button_css);
         VNode::empty()
     };
     #[cfg(not(target_arch = "wasm32"))]
@@ -303,5 +303,16 @@ pub fn SignInButton(
         } else {
             {button}
         }
+    }
+}
+
+/// Links [`BUTTON_CSS`] into the page, the first time any button asks on this thread; later
+/// calls cost a flag's read.
+#[cfg(target_arch = "wasm32")]
+fn link_button_css() {
+    use std::cell::Cell;
+    thread_local!(static LINKED: Cell<bool> = const { Cell::new(false) });
+    if !LINKED.replace(true) {
+        super::stylesheet::ensure_linked(&BUTTON_CSS.to_string());
     }
 }

@@ -35,21 +35,10 @@ pub fn LinkStylesheet(
     }
 }
 
-/// Links [`BUTTON_CSS`](super::sign_in_button::BUTTON_CSS) into the page, the first time any
-/// button asks on this thread; later calls cost a flag's read.
-#[cfg(target_arch = "wasm32")]
-pub(crate) fn link_button_css() {
-    use std::cell::Cell;
-    thread_local!(static LINKED: Cell<bool> = const { Cell::new(false) });
-    if !LINKED.replace(true) {
-        ensure_linked(&super::sign_in_button::BUTTON_CSS.to_string());
-    }
-}
-
 /// Appends `<link rel="stylesheet" href>` to the head unless a stylesheet link already resolves to
 /// the same URL. A page without a document or head is left alone: there is nothing to style.
 #[cfg(target_arch = "wasm32")]
-fn ensure_linked(href: &str) {
+pub(crate) fn ensure_linked(href: &str) {
     use std::cell::RefCell;
     use wasm_bindgen::JsCast;
     use web_sys::HtmlLinkElement;
