@@ -2,25 +2,38 @@
 
 use std::fmt;
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-
-use super::pkce::{Challenge, State};
+use super::pkce::{is_unreserved, Challenge, State};
 use crate::openrouter::BaseUrl;
-
-/// Everything but RFC 3986 unreserved characters is encoded in a query value.
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 /// Longest callback URL we send; browsers and servers start failing beyond a few KB.
 pub const MAX_CALLBACK_URL_LEN: usize = 2048;
 /// Longest key label for the headless flow.
 pub const MAX_KEY_LABEL_LEN: usize = 100;
 
-pub(crate) fn encode_query_value(value: &str) -> impl fmt::Display + '_ {
-    utf8_percent_encode(value, QUERY_VALUE)
+/// `value` as a query value: UTF-8, with everything but RFC 3986 unreserved characters
+/// percent-encoded (upper-case hex digits, as `encodeURIComponent` writes them, and `~` kept).
+pub(crate) fn encode_query_value(value: &str) -> QueryValue<'_> {
+    QueryValue(value)
+}
+
+/// A percent-encoded query value, written by its `Display`.
+pub(crate) struct QueryValue<'a>(&'a str);
+
+impl fmt::Display for QueryValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use fmt::Write as _;
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        for b in self.0.bytes() {
+            if is_unreserved(b) {
+                f.write_char(char::from(b))?;
+            } else {
+                f.write_char('%')?;
+                f.write_char(char::from(HEX[usize::from(b >> 4)]))?;
+                f.write_char(char::from(HEX[usize::from(b & 0xf)]))?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Why a callback URL or key label was refused. Nothing is stored or opened when this happens.
@@ -184,4 +197,38 @@ pub fn headless_authorize_url(
         encode_query_value(state.expose_secret()),
         encode_query_value(key_label),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode_query_value;
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+    use proptest::prelude::*;
+
+    /// The same set, from the general crate.
+    const UNRESERVED_KEPT: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+
+    #[test]
+    fn encodes_all_but_unreserved_characters() {
+        assert_eq!(
+            encode_query_value("http://127.0.0.1:3000/a b?x=1&y=é~._-").to_string(),
+            "http%3A%2F%2F127.0.0.1%3A3000%2Fa%20b%3Fx%3D1%26y%3D%C3%A9~._-"
+        );
+        assert_eq!(encode_query_value("").to_string(), "");
+        assert_eq!(encode_query_value("%00+\u{0}").to_string(), "%2500%2B%00");
+    }
+
+    proptest! {
+        #[test]
+        fn matches_a_general_percent_encoder(text in any::<String>()) {
+            prop_assert_eq!(
+                encode_query_value(&text).to_string(),
+                utf8_percent_encode(&text, UNRESERVED_KEPT).to_string()
+            );
+        }
+    }
 }

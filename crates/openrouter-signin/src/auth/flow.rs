@@ -300,8 +300,7 @@ fn unpending_return(return_url: &str) -> Result<Return, FlowError> {
 static HANDLED: std::sync::Mutex<Vec<[u8; 32]>> = std::sync::Mutex::new(Vec::new());
 
 fn digest(state: &str) -> [u8; 32] {
-    use sha2::{Digest as _, Sha256};
-    Sha256::digest(state.as_bytes()).into()
+    crate::sha256::sha256(state.as_bytes())
 }
 
 fn remember_handled(state: &State) {

@@ -5,9 +5,8 @@
 //! feed a victim's tab a code of their own. So they are newtypes that never print their
 //! contents, and the verifier cannot be cloned by accident.
 
-use sha2::{Digest, Sha256};
-
 pub use crate::secret::{State, Verifier};
+use crate::sha256::sha256;
 
 /// Why random bytes could not be had from the operating system or the browser.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -59,7 +58,9 @@ fn base64url(bytes: &[u8]) -> String {
     out
 }
 
-fn is_unreserved(b: u8) -> bool {
+/// RFC 3986 unreserved characters: the only ones a verifier, a state or an encoded query value
+/// holds as they are.
+pub(super) fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
@@ -78,7 +79,7 @@ impl Verifier {
 
     /// The S256 challenge of this verifier.
     pub fn challenge(&self) -> Challenge {
-        Challenge(base64url(&Sha256::digest(self.0.as_bytes())))
+        Challenge(base64url(&sha256(self.0.as_bytes())))
     }
 }
 

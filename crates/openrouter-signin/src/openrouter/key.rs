@@ -1,6 +1,5 @@
-use sha2::{Digest as _, Sha256};
-
 use super::BaseUrl;
+use crate::sha256::sha256;
 
 pub use crate::secret::ApiKey;
 
@@ -38,7 +37,7 @@ impl ApiKey {
     /// what OpenRouter's key pages and management API call the key's `hash`; the key cannot be
     /// recovered from it.
     pub fn hash(&self) -> String {
-        Sha256::digest(self.0.as_bytes())
+        sha256(self.0.as_bytes())
             .iter()
             .map(|byte| format!("{byte:02x}"))
             .collect()
