@@ -229,7 +229,8 @@ fn the_page_signs_in_under_its_content_security_policy_and_it_blocks_other_hosts
             )
             .await;
         assert_eq!(inline_scripts, json!(0), "no inline script in the page");
-        // The two stylesheets dx wrote into the page, found by the components, not added again.
+        // The two stylesheets dx wrote into the page (the gallery's, which LinkStylesheet finds,
+        // and the button's, which the button relies on), each once.
         let stylesheets = s
             .exec(
                 "return Array.from(document.querySelectorAll('link[rel=stylesheet]'),

@@ -5,8 +5,13 @@ use super::spinner::spinner_svg;
 use crate::auth::use_openrouter_auth;
 
 /// The button's compiled CSS (Tailwind utilities for every class it can emit, and nothing that
-/// styles the rest of the page). Included by [`SignInButton`] itself; on the web `dx` also writes
-/// its link into `index.html`, so the first paint is already styled.
+/// styles the rest of the page).
+///
+/// On the web `dx` writes its link into the page's `index.html` (and so into a fullstack
+/// server's pages), so the first paint is already styled and [`SignInButton`] adds nothing at
+/// run time. A page whose HTML is made without `dx` links it itself, for example with
+/// `LinkStylesheet { href: BUTTON_CSS }` in the root component. On the desktop the button links
+/// it.
 pub const BUTTON_CSS: Asset = asset!(
     "/assets/openrouter-signin.css",
     AssetOptions::css().with_static_head(true)
@@ -234,13 +239,13 @@ pub fn SignInButton(
     let form_return_to: Option<String> = None;
     let in_form = form_return_to.is_some();
 
-    // The button's stylesheet, linked once for the page: on the web without a component per
-    // button (a page of many buttons would resolve the asset and search the head for each).
+    // The button's stylesheet. On the web it is already in the page: dx writes BUTTON_CSS's link
+    // into index.html (`with_static_head`), and a fullstack server's page has it from the same
+    // template. Resolving the asset at run time to look for it would cost every page about
+    // 5 KB gzip (the asset's decoder, formatting, DOM calls) to cover HTML made without dx,
+    // which links BUTTON_CSS itself.
     #[cfg(target_arch = "wasm32")]
-    let stylesheet = {
-        use_hook(link_button_css);
-        VNode::empty()
-    };
+    let stylesheet = VNode::empty();
     #[cfg(not(target_arch = "wasm32"))]
     let stylesheet = rsx! {
         super::LinkStylesheet { href: BUTTON_CSS }
@@ -303,16 +308,5 @@ pub fn SignInButton(
         } else {
             {button}
         }
-    }
-}
-
-/// Links [`BUTTON_CSS`] into the page, the first time any button asks on this thread; later
-/// calls cost a flag's read.
-#[cfg(target_arch = "wasm32")]
-fn link_button_css() {
-    use std::cell::Cell;
-    thread_local!(static LINKED: Cell<bool> = const { Cell::new(false) });
-    if !LINKED.replace(true) {
-        super::stylesheet::ensure_linked(&BUTTON_CSS.to_string());
     }
 }

@@ -38,7 +38,7 @@ pub fn LinkStylesheet(
 /// Appends `<link rel="stylesheet" href>` to the head unless a stylesheet link already resolves to
 /// the same URL. A page without a document or head is left alone: there is nothing to style.
 #[cfg(target_arch = "wasm32")]
-pub(crate) fn ensure_linked(href: &str) {
+fn ensure_linked(href: &str) {
     use std::cell::RefCell;
     use wasm_bindgen::JsCast;
     use web_sys::HtmlLinkElement;
