@@ -244,9 +244,10 @@ pub fn SignInButton(
     // template. Resolving the asset at run time to look for it would cost every page about
     // 5 KB gzip (the asset's decoder, formatting, DOM calls) to cover HTML made without dx,
     // which links BUTTON_CSS itself.
-    #[cfg(target_arch = "wasm32")]
+    // The same holds for a fullstack server's render, which must match the page's.
+    #[cfg(any(target_arch = "wasm32", feature = "server"))]
     let stylesheet = VNode::empty();
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(all(not(target_arch = "wasm32"), not(feature = "server")))]
     let stylesheet = rsx! {
         super::LinkStylesheet { href: BUTTON_CSS }
     };
