@@ -22,7 +22,7 @@ fn main() {
 /// `OPENROUTER_BASE_URL`, and `IP` / `PORT` for where to listen.
 #[cfg(all(feature = "server", not(feature = "desktop")))]
 fn main() {
-    use openrouter_signin::server::{CookieSecret, SignInServer};
+    use openrouter_signin::server::{public_dir, CookieSecret, SignInServer};
     dioxus::serve(|| async move {
         let secret = CookieSecret::from_env()?;
         if secret.is_ephemeral() {
@@ -31,7 +31,11 @@ fn main() {
                  sign-ins will not survive a restart and are not shared with other instances."
             );
         }
-        let signin = SignInServer::new(&gallery::config(), secret)?.public_origin_from_env()?;
+        let mut signin = SignInServer::new(&gallery::config(), secret)?.public_origin_from_env()?;
+        // The page paints, and its sign-in button works, as soon as its HTML is parsed.
+        if let Some(dir) = public_dir() {
+            signin = signin.inline_stylesheets(dir);
+        }
         let app = signin.mount(dioxus::server::router(gallery::App));
         // A debug page's wasm is ~47 MB: gzipping it on every load costs far more than it saves.
         if cfg!(debug_assertions) {

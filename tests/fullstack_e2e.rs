@@ -367,6 +367,17 @@ fn the_sign_in_button_works_before_the_wasm_has_loaded() {
             "the server's sign-in button",
         )
         .await;
+        // Its stylesheets came inside the page, allowed by the policy: styled without a request
+        // (an inline-flex button in the hero's flex column is laid out as flex).
+        let styles = s
+            .exec(
+                "const button = getComputedStyle(document.querySelector('#hero-sign-in'));
+                 return [document.querySelectorAll('link[rel=stylesheet]').length,
+                         document.querySelectorAll('style').length, button.display, button.height];",
+                json!([]),
+            )
+            .await;
+        assert_eq!(styles, json!([0, 2, "flex", "56px"]));
         s.click("#hero-sign-in").await;
         s.wait_for(
             "document.querySelector('#masked-key')",

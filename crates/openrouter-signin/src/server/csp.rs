@@ -6,7 +6,7 @@
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -17,16 +17,22 @@ use sha2::{Digest as _, Sha256};
 /// without a policy.
 const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
 
-/// The policy for a page whose inline scripts hash to `hashes` (`'sha256-…'` each). Forms may
+/// The policy for a page whose inline scripts hash to `scripts` and whose inline stylesheets
+/// hash to `styles` (`'sha256-…'` each). Forms may
 /// go to the page's own server and, since its start route redirects there and a form's policy
 /// follows redirects, to OpenRouter's origin (`openrouter`): the sign-in button's form, for a
 /// sign-in before the wasm has loaded.
-pub(crate) fn policy(hashes: &[String], openrouter: Option<&str>) -> String {
-    let mut scripts = String::from("'self' 'wasm-unsafe-eval'");
-    for hash in hashes {
-        scripts.push(' ');
-        scripts.push_str(hash);
-    }
+pub(crate) fn policy(scripts: &[String], styles: &[String], openrouter: Option<&str>) -> String {
+    let sources = |first: &str, hashes: &[String]| {
+        let mut sources = String::from(first);
+        for hash in hashes {
+            sources.push(' ');
+            sources.push_str(hash);
+        }
+        sources
+    };
+    let scripts = sources("'self' 'wasm-unsafe-eval'", scripts);
+    let styles = sources("'self'", styles);
     let mut forms = String::from("'self'");
     // An origin is one token of the policy; anything else is left out rather than spliced in.
     if let Some(origin) = openrouter.filter(|o| {
@@ -36,7 +42,7 @@ pub(crate) fn policy(hashes: &[String], openrouter: Option<&str>) -> String {
         forms.push_str(origin);
     }
     format!(
-        "default-src 'none'; script-src {scripts}; style-src 'self'; img-src 'self' data:; \
+        "default-src 'none'; script-src {scripts}; style-src {styles}; img-src 'self' data:; \
          font-src 'self'; connect-src 'self'; manifest-src 'self'; base-uri 'none'; \
          form-action {forms}; object-src 'none'; frame-ancestors 'none'"
     )
@@ -44,16 +50,28 @@ pub(crate) fn policy(hashes: &[String], openrouter: Option<&str>) -> String {
 
 /// `'sha256-…'` of every inline script (a `<script>` without `src`) in `html`.
 pub(crate) fn inline_script_hashes(html: &str) -> Vec<String> {
+    inline_hashes(html, "script")
+}
+
+/// `'sha256-…'` of every `<style>` element in `html`.
+pub(crate) fn inline_style_hashes(html: &str) -> Vec<String> {
+    inline_hashes(html, "style")
+}
+
+/// `'sha256-…'` of the text of every `<tag>` element in `html` without a `src`.
+fn inline_hashes(html: &str, tag: &str) -> Vec<String> {
+    let open = format!("<{tag}");
+    let close_tag = format!("</{tag}>");
     let mut hashes = Vec::new();
     let mut rest = html;
-    while let Some(start) = rest.find("<script") {
-        let after = &rest[start + "<script".len()..];
+    while let Some(start) = rest.find(&open) {
+        let after = &rest[start + open.len()..];
         let Some(tag_end) = after.find('>') else {
             break;
         };
         let attributes = &after[..tag_end];
         let body = &after[tag_end + 1..];
-        let Some(close) = body.find("</script>") else {
+        let Some(close) = body.find(&close_tag) else {
             break;
         };
         if !attributes.contains("src=") {
@@ -72,6 +90,10 @@ pub(crate) async fn add_policy(request: Request, next: Next) -> Response {
         .extensions()
         .get::<super::SignInServer>()
         .map(|server| server.inner.client.base_url().origin().to_owned());
+    let inline_styles = request
+        .extensions()
+        .get::<super::SignInServer>()
+        .and_then(|server| server.inner.inline_styles.clone());
     let response = next.run(request).await;
     let is_html = response
         .headers()
@@ -89,8 +111,17 @@ pub(crate) async fn add_policy(request: Request, next: Next) -> Response {
         )
             .into_response();
     };
-    let hashes = inline_script_hashes(&String::from_utf8_lossy(&bytes));
-    if let Ok(value) = HeaderValue::from_str(&policy(&hashes, openrouter.as_deref())) {
+    let bytes = match (inline_styles, std::str::from_utf8(&bytes)) {
+        (Some(styles), Ok(html)) => {
+            // The body changes length; the server sets it again for the new body.
+            parts.headers.remove(CONTENT_LENGTH);
+            axum::body::Bytes::from(styles.apply(html).await)
+        }
+        _ => bytes,
+    };
+    let html = String::from_utf8_lossy(&bytes);
+    let (scripts, styles) = (inline_script_hashes(&html), inline_style_hashes(&html));
+    if let Ok(value) = HeaderValue::from_str(&policy(&scripts, &styles, openrouter.as_deref())) {
         parts.headers.insert(CONTENT_SECURITY_POLICY, value);
     }
     parts.headers.insert(
@@ -120,12 +151,29 @@ mod tests {
             .collect();
         assert_eq!(inline_script_hashes(html), expected);
         assert!(inline_script_hashes("<script>unterminated").is_empty());
+        assert!(inline_style_hashes(html).is_empty());
+    }
+
+    #[test]
+    fn hashes_style_elements() {
+        let html =
+            "<head><style>a{color:red}</style><link rel=\"stylesheet\" href=\"/b.css\"></head>\
+            <body><script>x()</script></body>";
+        let digest = Sha256::digest(b"a{color:red}");
+        let expected = format!(
+            "'sha256-{}'",
+            base64::engine::general_purpose::STANDARD.encode(digest)
+        );
+        assert_eq!(inline_style_hashes(html), vec![expected.clone()]);
+        let policy = policy(&[], std::slice::from_ref(&expected), None);
+        assert!(policy.contains(&format!("style-src 'self' {expected};")));
     }
 
     #[test]
     fn the_page_talks_only_to_itself() {
-        let policy = policy(&["'sha256-abc'".into()], Some("https://openrouter.ai"));
+        let policy = policy(&["'sha256-abc'".into()], &[], Some("https://openrouter.ai"));
         assert!(policy.contains("connect-src 'self';"));
+        assert!(policy.contains("style-src 'self';"));
         assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-abc';"));
         assert!(policy.contains("form-action 'self' https://openrouter.ai;"));
         assert!(!policy.contains("unsafe-inline"));
@@ -133,10 +181,10 @@ mod tests {
 
     #[test]
     fn forms_go_only_to_the_server_and_openrouter() {
-        assert!(policy(&[], None).contains("form-action 'self';"));
+        assert!(policy(&[], &[], None).contains("form-action 'self';"));
         for spliced in ["https://a.example; script-src *", "https://a.example *", ""] {
             assert!(
-                policy(&[], Some(spliced)).contains("form-action 'self';"),
+                policy(&[], &[], Some(spliced)).contains("form-action 'self';"),
                 "{spliced:?}"
             );
         }

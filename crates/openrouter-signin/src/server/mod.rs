@@ -32,6 +32,7 @@ mod api;
 mod cookie;
 mod csp;
 mod guard;
+mod inline_css;
 mod render;
 mod request;
 mod routes;
@@ -77,6 +78,16 @@ pub enum ServerError {
     Secret(#[from] SecretError),
 }
 
+/// Where `dioxus::serve` serves the app's files from, as it finds them: `DIOXUS_PUBLIC_PATH`,
+/// or the `public` directory next to the server's executable (where `dx` puts it). For
+/// [`SignInServer::inline_stylesheets`].
+pub fn public_dir() -> Option<std::path::PathBuf> {
+    if let Some(path) = std::env::var_os("DIOXUS_PUBLIC_PATH") {
+        return Some(path.into());
+    }
+    Some(std::env::current_exe().ok()?.parent()?.join("public"))
+}
+
 /// The server side of the fullstack sign-in: cheap to clone, shared by every request.
 #[derive(Clone)]
 pub struct SignInServer {
@@ -91,6 +102,7 @@ struct Inner {
     secret: Arc<CookieSecret>,
     key_lifetime: Duration,
     clock: fn() -> u64,
+    inline_styles: Option<Arc<inline_css::InlineStyles>>,
 }
 
 impl std::fmt::Debug for SignInServer {
@@ -125,6 +137,7 @@ impl SignInServer {
                 secret: Arc::new(secret),
                 key_lifetime: DEFAULT_KEY_LIFETIME,
                 clock: crate::now_ms,
+                inline_styles: None,
             }),
         })
     }
@@ -166,6 +179,22 @@ impl SignInServer {
         self.with_inner(|inner| inner.key_lifetime = lifetime)
     }
 
+    /// Carries the stylesheets of the pages the server renders inside them, read from
+    /// `public_dir` (where `dx` puts the app's assets: see [`public_dir`]): each
+    /// `<link rel="stylesheet">` to a `.css` file
+    /// under its `assets/` becomes a `<style>` element, allowed by its hash in the page's policy.
+    ///
+    /// A linked stylesheet holds up the first paint until it arrives, and Dioxus's render puts
+    /// an inline script before the content, which waits for it too: inline, a page paints, and
+    /// its sign-in button's form works, as soon as its HTML is parsed, with no second round of
+    /// requests. The cost is the stylesheets' bytes in every page instead of once in the
+    /// browser's cache. Files are read once (dx names them by their content); a missing or
+    /// unsuitable one keeps its link.
+    pub fn inline_stylesheets(self, public_dir: impl Into<std::path::PathBuf>) -> Self {
+        let styles = Arc::new(inline_css::InlineStyles::new(public_dir.into()));
+        self.with_inner(|inner| inner.inline_styles = Some(styles))
+    }
+
     /// Replaces the clock (milliseconds since the Unix epoch), for tests of expiry.
     #[doc(hidden)]
     pub fn with_clock(self, clock: fn() -> u64) -> Self {
@@ -188,7 +217,8 @@ impl SignInServer {
     /// Adds the routes to the app's router (usually `dioxus::server::router(App)`), makes the
     /// sign-in known to the pages the server renders (so that a page arrives already showing
     /// who is signed in), and gives every HTML page without a Content-Security-Policy a strict
-    /// one: scripts from the app and the inline scripts of the render only (by hash), and
+    /// one: scripts from the app and the inline scripts of the render only (by hash), styles
+    /// from the app and the ones [`SignInServer::inline_stylesheets`] put in (by hash), and
     /// `connect-src 'self'`, since the page never talks to OpenRouter in this mode.
     pub fn mount(&self, app: axum::Router) -> axum::Router {
         crate::fullstack::set_render_reader(render::rendered_session);
