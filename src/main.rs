@@ -31,11 +31,10 @@ fn main() {
                  sign-ins will not survive a restart and are not shared with other instances."
             );
         }
-        let mut signin = SignInServer::new(&gallery::config(), secret)?.public_origin_from_env()?;
-        // The page paints, and its sign-in button works, as soon as its HTML is parsed.
-        if let Some(dir) = public_dir() {
-            signin = signin.inline_stylesheets(dir);
-        }
+        let signin = SignInServer::new(&gallery::config(), secret)?
+            .public_origin_from_env()?
+            // The page paints, and its sign-in button works, as soon as its HTML is parsed.
+            .inline_stylesheets(public_dir());
         let app = signin.mount(dioxus::server::router(gallery::App));
         // A debug page's wasm is ~47 MB: gzipping it on every load costs far more than it saves.
         if cfg!(debug_assertions) {

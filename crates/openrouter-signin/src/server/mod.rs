@@ -79,13 +79,17 @@ pub enum ServerError {
 }
 
 /// Where `dioxus::serve` serves the app's files from, as it finds them: `DIOXUS_PUBLIC_PATH`,
-/// or the `public` directory next to the server's executable (where `dx` puts it). For
+/// or the `public` directory next to the server's executable (where `dx` puts it; `public`
+/// under the working directory if the executable's path is unknown). For
 /// [`SignInServer::inline_stylesheets`].
-pub fn public_dir() -> Option<std::path::PathBuf> {
+pub fn public_dir() -> std::path::PathBuf {
     if let Some(path) = std::env::var_os("DIOXUS_PUBLIC_PATH") {
-        return Some(path.into());
+        return path.into();
     }
-    Some(std::env::current_exe().ok()?.parent()?.join("public"))
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join("public")))
+        .unwrap_or_else(|| "public".into())
 }
 
 /// The server side of the fullstack sign-in: cheap to clone, shared by every request.
