@@ -26,9 +26,6 @@ pub(super) fn returning(_rt: &Rc<Runtime>) -> bool {
     false
 }
 
-/// The desktop starts after the first render: its start only spawns the store watch.
-pub(super) const STARTS_IN_RENDER: bool = false;
-
 /// Follows the key store, so that a sign-in or sign-out in another instance shows here too.
 pub(super) fn on_start(rt: &Rc<Runtime>, report: Report) {
     let rt = rt.clone();

@@ -36,10 +36,6 @@ pub(super) fn returning(_rt: &Rc<Runtime>) -> bool {
     false
 }
 
-/// The fullstack page starts after its first render, which hydrated it: its start marks the
-/// page live.
-pub(super) const STARTS_IN_RENDER: bool = false;
-
 /// Drops the failure code the server came back with from the address bar (the state already
 /// holds it, from the render), and follows other tabs.
 pub(super) fn on_start(rt: &Rc<Runtime>, report: Report) {

@@ -12,9 +12,6 @@ pub(super) fn returning(_rt: &Rc<Runtime>) -> bool {
     false
 }
 
-/// A render starts nothing.
-pub(super) const STARTS_IN_RENDER: bool = false;
-
 /// A render follows nothing.
 pub(super) fn on_start(_rt: &Rc<Runtime>, _report: Report) {}
 

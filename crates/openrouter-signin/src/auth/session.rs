@@ -250,15 +250,8 @@ fn start_once() {
         return;
     }
     provide_root_context(Started);
-    if platform::STARTS_IN_RENDER {
-        // The platform's start changes no state in the render. The state is settled first (it
-        // looks for a return in progress), before the start takes that return over.
-        let _ = AUTH.peek();
-        platform::on_start(&rt, apply);
-    } else {
-        // Deferred out of the render that called the hook: starting may change the state.
-        spawn_forever(async move { platform::on_start(&rt, apply) });
-    }
+    // Deferred out of the render that called the hook: starting may change the state.
+    spawn_forever(async move { platform::on_start(&rt, apply) });
 }
 
 /// The sign-in state and actions, for components. Cheap to copy; reading subscribes the component.

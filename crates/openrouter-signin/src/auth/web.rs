@@ -1,7 +1,6 @@
 //! How the web starts a sign-in (the page goes to OpenRouter) and receives the return (OpenRouter
 //! sends the browser back to this page with `?code=..&state=..`).
 
-use std::future::Future as _;
 use std::rc::Rc;
 
 use dioxus::core::spawn_forever;
@@ -31,19 +30,7 @@ pub(super) fn returning(rt: &Rc<Runtime>) -> bool {
         .is_some_and(|href| is_callback_pending(&*rt.store, &href))
 }
 
-/// The web starts in the render that first asks for the sign-in state, so that a return's
-/// exchange leaves before that render is even flushed (about 5 ms sooner than a task after it);
-/// [`on_start`] therefore changes no state itself, it defers every report to a task.
-pub(super) const STARTS_IN_RENDER: bool = true;
-
-/// A report made from a task, never from the render that started the sign-in handling.
-fn report_later(report: Report, event: Event) {
-    spawn_forever(async move { report(event) });
-}
-
 /// Follows other tabs, and handles a return from OpenRouter if this tab started a sign-in.
-/// Runs in a render (see [`STARTS_IN_RENDER`]): nothing here changes the state or dispatches
-/// events at once.
 pub(super) fn on_start(rt: &Rc<Runtime>, report: Report) {
     let prefix = rt.config.storage_prefix();
     if let Some(watch) = watch_key_changes(prefix, move || report(Event::StoreChanged)) {
@@ -71,35 +58,24 @@ pub(super) fn on_start(rt: &Rc<Runtime>, report: Report) {
             .is_ok()
             && elsewhere
         {
-            // A router (dioxus-router's web history among them) follows popstate; it hears it
-            // from a task, not in the middle of this render.
-            spawn_forever(async move {
-                if let Ok(event) = web_sys::PopStateEvent::new("popstate") {
-                    let _ = window.dispatch_event(&event);
-                }
-            });
+            // A router (dioxus-router's web history among them) follows popstate.
+            if let Ok(event) = web_sys::PopStateEvent::new("popstate") {
+                let _ = window.dispatch_event(&event);
+            }
         }
     }
     let client = match rt.client() {
         Ok(client) => client,
-        Err(e) => return report_later(report, Event::Failed(e)),
+        Err(e) => return report(Event::Failed(e)),
     };
     if pending {
-        report_later(report, Event::Exchanging);
+        report(Event::Exchanging);
     }
     let rt = rt.clone();
-    let mut returned =
-        Box::pin(async move { finish_sign_in(&*rt.store, &client, &href, now_ms()).await });
-    // Polled once here: the checks, and the exchange's request sent. The rest of the sign-in
-    // (the answer, the key stored, the state) follows in a task, which polls it with a real
-    // waker (a pending fetch takes the newest waker at each poll).
-    let mut now = std::task::Context::from_waker(std::task::Waker::noop());
-    match returned.as_mut().poll(&mut now) {
-        std::task::Poll::Ready(done) => report_later(report, Event::Returned(done)),
-        std::task::Poll::Pending => {
-            spawn_forever(async move { report(Event::Returned(returned.await)) });
-        }
-    }
+    spawn_forever(async move {
+        let returned = finish_sign_in(&*rt.store, &client, &href, now_ms()).await;
+        report(Event::Returned(returned));
+    });
 }
 
 /// Stores a fresh verifier and state in sessionStorage and sends the page to OpenRouter.
