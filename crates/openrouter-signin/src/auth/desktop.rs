@@ -43,13 +43,15 @@ pub(super) fn on_start(rt: &Rc<Runtime>, report: Report) {
 }
 
 /// Starts the listener and the sign-in, opens the browser, and waits for the way back.
-pub(super) fn sign_in(rt: &Rc<Runtime>, report: Report) {
+/// Everything happens in a task, which reports its own failures.
+pub(super) fn sign_in(rt: &Rc<Runtime>, report: Report) -> Result<(), FlowError> {
     let rt = rt.clone();
     spawn_forever(async move {
         if let Err(e) = run_sign_in(&rt, report).await {
             report(Event::Failed(e));
         }
     });
+    Ok(())
 }
 
 async fn run_sign_in(rt: &Rc<Runtime>, report: Report) -> Result<(), FlowError> {

@@ -68,10 +68,8 @@ pub(super) fn on_start(rt: &Rc<Runtime>, report: Report) {
 }
 
 /// Sends the page to the server's start route, which comes back to this very address.
-pub(super) fn sign_in(_rt: &Rc<Runtime>, report: Report) {
-    if let Err(e) = try_sign_in() {
-        report(Event::Failed(e));
-    }
+pub(super) fn sign_in(_rt: &Rc<Runtime>, _report: Report) -> Result<(), FlowError> {
+    try_sign_in()
 }
 
 fn try_sign_in() -> Result<(), FlowError> {

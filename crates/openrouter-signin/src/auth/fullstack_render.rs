@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use super::flow::FlowError;
 use super::runtime::Runtime;
 use super::state::Report;
 
@@ -16,7 +17,9 @@ pub(super) fn returning(_rt: &Rc<Runtime>) -> bool {
 pub(super) fn on_start(_rt: &Rc<Runtime>, _report: Report) {}
 
 /// A render is never clicked.
-pub(super) fn sign_in(_rt: &Rc<Runtime>, _report: Report) {}
+pub(super) fn sign_in(_rt: &Rc<Runtime>, _report: Report) -> Result<(), FlowError> {
+    Ok(())
+}
 
 /// Nothing to cancel in a render.
 pub(super) fn cancel(_rt: &Rc<Runtime>) {}

@@ -78,11 +78,10 @@ pub(super) fn on_start(rt: &Rc<Runtime>, report: Report) {
     });
 }
 
-/// Stores a fresh verifier and state in sessionStorage and sends the page to OpenRouter.
-pub(super) fn sign_in(rt: &Rc<Runtime>, report: Report) {
-    if let Err(e) = try_sign_in(rt) {
-        report(Event::Failed(e));
-    }
+/// Stores a fresh verifier and state in sessionStorage and sends the page to OpenRouter; what
+/// fails here fails at once, before the page has left.
+pub(super) fn sign_in(rt: &Rc<Runtime>, _report: Report) -> Result<(), FlowError> {
+    try_sign_in(rt)
 }
 
 fn try_sign_in(rt: &Rc<Runtime>) -> Result<(), FlowError> {
