@@ -14,15 +14,13 @@ use chat::ChatPanel;
 use grid::VariantGrid;
 use hero::Hero;
 use key_status::{KeyStatus, RevokedNotice};
-#[cfg(all(not(target_arch = "wasm32"), not(feature = "server")))]
-use openrouter_signin::components::LinkStylesheet;
+use openrouter_signin::components::asset_stylesheet;
 use openrouter_signin::{use_openrouter_auth, use_openrouter_config, OpenRouterConfig};
 use options::OptionsRow;
 use theme::{use_theme, ThemeToggle};
 
-/// On the web dx writes its link into index.html (`with_static_head`), so the page needs no code
-/// for it (resolving the asset at run time costs a page about 5 KB gzip); the desktop links it.
-#[cfg_attr(any(target_arch = "wasm32", feature = "server"), allow(dead_code))]
+/// On the web dx writes its link into index.html (`with_static_head`); the desktop links it (see
+/// `asset_stylesheet`).
 const GALLERY_CSS: Asset = asset!(
     "/assets/gallery.css",
     AssetOptions::css().with_static_head(true)
@@ -50,20 +48,6 @@ fn site_url() -> String {
     "https://openrouter-signin.invalid/desktop-gallery".into()
 }
 
-/// The gallery's stylesheet, where the page does not have it already (the desktop). A fullstack
-/// server's page has it from the template, as the static web page does.
-#[cfg(all(not(target_arch = "wasm32"), not(feature = "server")))]
-fn gallery_stylesheet() -> Element {
-    rsx! {
-        LinkStylesheet { href: GALLERY_CSS }
-    }
-}
-
-#[cfg(any(target_arch = "wasm32", feature = "server"))]
-fn gallery_stylesheet() -> Element {
-    VNode::empty()
-}
-
 /// The whole gallery page.
 #[component]
 pub fn App() -> Element {
@@ -74,7 +58,7 @@ pub fn App() -> Element {
     let below_hero = use_below_hero(auth);
     rsx! {
         // The title comes from Dioxus.toml on the web and from the window builder on the desktop.
-        {gallery_stylesheet()}
+        {asset_stylesheet(GALLERY_CSS)}
         div {
             id: "gallery",
             class: if theme().is_dark() { "dark" },

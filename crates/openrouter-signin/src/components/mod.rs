@@ -11,4 +11,4 @@ pub use sign_in_button::{
     ButtonSize, ButtonVariant, LogoPosition, SignInButton, BUTTON_CSS, DEFAULT_LABEL,
 };
 pub use spinner::Spinner;
-pub use stylesheet::LinkStylesheet;
+pub use stylesheet::{asset_stylesheet, LinkStylesheet};

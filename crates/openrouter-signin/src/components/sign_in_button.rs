@@ -239,19 +239,6 @@ pub fn SignInButton(
     let form_return_to: Option<String> = None;
     let in_form = form_return_to.is_some();
 
-    // The button's stylesheet. On the web it is already in the page: dx writes BUTTON_CSS's link
-    // into index.html (`with_static_head`), and a fullstack server's page has it from the same
-    // template. Resolving the asset at run time to look for it would cost every page about
-    // 5 KB gzip (the asset's decoder, formatting, DOM calls) to cover HTML made without dx,
-    // which links BUTTON_CSS itself.
-    // The same holds for a fullstack server's render, which must match the page's.
-    #[cfg(any(target_arch = "wasm32", feature = "server"))]
-    let stylesheet = VNode::empty();
-    #[cfg(all(not(target_arch = "wasm32"), not(feature = "server")))]
-    let stylesheet = rsx! {
-        super::LinkStylesheet { href: BUTTON_CSS }
-    };
-
     let button = rsx! {
         button {
             r#type: if in_form { "submit" } else { "button" },
@@ -293,7 +280,8 @@ pub fn SignInButton(
     };
 
     rsx! {
-        {stylesheet}
+        // Linked on the desktop; on the web index.html has it (see `asset_stylesheet`).
+        {super::asset_stylesheet(BUTTON_CSS)}
         if let Some(return_to) = form_return_to {
             form {
                 class: "openrouter-signin-form",

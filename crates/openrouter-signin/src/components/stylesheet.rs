@@ -35,6 +35,23 @@ pub fn LinkStylesheet(
     }
 }
 
+/// A `static_head` CSS asset where the page does not link it already: on the desktop. On the web
+/// dx writes its link into `index.html` (and so into a fullstack server's pages), and this
+/// renders nothing, the same in a server's render and in the page it hydrates: the asset is
+/// never resolved there, which would cost a page about 5 KB gzip (manganis's decoder, its
+/// formatting, the search of the head). HTML made without dx uses [`LinkStylesheet`] instead.
+pub fn asset_stylesheet(asset: Asset) -> Element {
+    #[cfg(all(not(target_arch = "wasm32"), not(feature = "server")))]
+    return rsx! {
+        LinkStylesheet { href: asset }
+    };
+    #[cfg(any(target_arch = "wasm32", feature = "server"))]
+    {
+        let _ = asset;
+        VNode::empty()
+    }
+}
+
 /// Appends `<link rel="stylesheet" href>` to the head unless a stylesheet link already resolves to
 /// the same URL. A page without a document or head is left alone: there is nothing to style.
 #[cfg(target_arch = "wasm32")]
