@@ -1,11 +1,10 @@
-//! SHA-256 (FIPS 180-4), for the PKCE challenge, a key's `hash` and the digests of handled
-//! states: a few short messages per sign-in.
+//! SHA-256 (FIPS 180-4), for the PKCE challenge, a key's `hash`, the digests of handled states
+//! and the server's few hashes.
 //!
 //! Written out rather than taken from a general digest crate, whose generic block buffer and
-//! unrolled rounds cost a page about 4 KB of wasm for these calls. (The server, where size does
-//! not matter, derives its sealing key and hashes its pages' scripts with `sha2`.) The tests
-//! compare it with `sha2` on every length across the padding boundaries and on random input,
-//! and check the FIPS 180-2 vectors.
+//! unrolled rounds cost a page about 4 KB of wasm for these calls. The server uses it too (its
+//! sealing key, the hashes in its pages' policy). The tests compare it with `sha2` on every
+//! length across the padding boundaries and on random input, and check the FIPS 180-2 vectors.
 
 use zeroize::Zeroize as _;
 

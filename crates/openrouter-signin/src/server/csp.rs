@@ -11,7 +11,8 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
-use sha2::{Digest as _, Sha256};
+
+use crate::sha256::sha256;
 
 /// The largest page the policy is computed for; a larger one is refused rather than sent
 /// without a policy.
@@ -75,7 +76,7 @@ fn inline_hashes(html: &str, tag: &str) -> Vec<String> {
             break;
         };
         if !attributes.contains("src=") {
-            let digest = Sha256::digest(&body.as_bytes()[..close]);
+            let digest = sha256(&body.as_bytes()[..close]);
             let encoded = base64::engine::general_purpose::STANDARD.encode(digest);
             hashes.push(format!("'sha256-{encoded}'"));
         }
@@ -86,14 +87,7 @@ fn inline_hashes(html: &str, tag: &str) -> Vec<String> {
 
 /// Adds the policy to HTML answers that have none.
 pub(crate) async fn add_policy(request: Request, next: Next) -> Response {
-    let openrouter = request
-        .extensions()
-        .get::<super::SignInServer>()
-        .map(|server| server.inner.client.base_url().origin().to_owned());
-    let inline_styles = request
-        .extensions()
-        .get::<super::SignInServer>()
-        .and_then(|server| server.inner.inline_styles.clone());
+    let server = request.extensions().get::<super::SignInServer>().cloned();
     let response = next.run(request).await;
     let is_html = response
         .headers()
@@ -111,6 +105,9 @@ pub(crate) async fn add_policy(request: Request, next: Next) -> Response {
         )
             .into_response();
     };
+    let inline_styles = server
+        .as_ref()
+        .and_then(|s| s.inner.inline_styles.as_deref());
     let bytes = match (inline_styles, std::str::from_utf8(&bytes)) {
         (Some(styles), Ok(html)) => {
             // The body changes length; the server sets it again for the new body.
@@ -121,7 +118,8 @@ pub(crate) async fn add_policy(request: Request, next: Next) -> Response {
     };
     let html = String::from_utf8_lossy(&bytes);
     let (scripts, styles) = (inline_script_hashes(&html), inline_style_hashes(&html));
-    if let Ok(value) = HeaderValue::from_str(&policy(&scripts, &styles, openrouter.as_deref())) {
+    let openrouter = server.as_ref().map(|s| s.inner.client.base_url().origin());
+    if let Ok(value) = HeaderValue::from_str(&policy(&scripts, &styles, openrouter)) {
         parts.headers.insert(CONTENT_SECURITY_POLICY, value);
     }
     parts.headers.insert(
@@ -134,6 +132,8 @@ pub(crate) async fn add_policy(request: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    // The hashes the policy carries, computed with the general crate.
+    use sha2::{Digest as _, Sha256};
 
     #[test]
     fn hashes_inline_scripts_only() {

@@ -4,7 +4,6 @@
 //! signing everyone out.
 
 use base64::Engine as _;
-use sha2::{Digest as _, Sha256};
 use zeroize::Zeroize as _;
 
 /// The environment variable that holds the cookie secret: at least [`MIN_SECRET_BYTES`] random
@@ -167,10 +166,14 @@ fn decode(name: &str, text: &str) -> Result<Vec<u8>, SecretError> {
 /// label that names this use is a sound key derivation; the label keeps the key apart from any
 /// other use the app makes of the same secret.
 fn derive(secret: &[u8]) -> [u8; 32] {
-    let mut hasher = Sha256::new();
-    hasher.update(b"openrouter-signin cookie sealing key v1\0");
-    hasher.update(secret);
-    hasher.finalize().into()
+    let mut input = [
+        b"openrouter-signin cookie sealing key v1\0".as_slice(),
+        secret,
+    ]
+    .concat();
+    let key = crate::sha256::sha256(&input);
+    input.zeroize();
+    key
 }
 
 #[cfg(test)]
