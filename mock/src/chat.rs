@@ -77,15 +77,40 @@ pub(crate) async fn completions(
         Err(message) => return json_error(StatusCode::BAD_REQUEST, &message),
     };
     let id = format!("gen-mock-{}", ticket.number);
-    let text = chat_request::answer(&request);
+    let mut text = chat_request::answer(&request);
+    let long = shared.chat_size();
+    if let Some(size) = long {
+        text = lengthen(&text, size);
+    }
     if request.stream {
         let (ending, delay) = stream_plan(ticket.failure, shared.chat_delay());
-        return sse::response(&id, &text, ending, delay, shared.clone());
+        let piece = if long.is_some() {
+            sse::LONG_PIECE_BYTES
+        } else {
+            sse::MAX_PIECE_BYTES
+        };
+        return sse::response(&id, &text, piece, ending, delay, shared.clone());
     }
     if let Some(ChatFailure::Slow(delay)) = ticket.failure {
         tokio::time::sleep(delay).await;
     }
     completion(&id, &request, &text)
+}
+
+/// `text` repeated (with a space between) until it is at least `size` bytes long, then cut to
+/// `size` on a character boundary: a long answer for tests of what a slow reader costs.
+fn lengthen(text: &str, size: usize) -> String {
+    let mut long = String::with_capacity(size + text.len() + 1);
+    while long.len() < size {
+        long.push_str(text);
+        long.push(' ');
+    }
+    let mut end = size.min(long.len());
+    while !long.is_char_boundary(end) {
+        end -= 1;
+    }
+    long.truncate(end);
+    long
 }
 
 /// The request's headers as lower-case `(name, value)` pairs, without the credentials.
@@ -170,6 +195,16 @@ fn rate_limited(retry_after_secs: u64) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_answers_have_the_asked_length_on_a_character_boundary() {
+        let long = lengthen("Echo from m: hi", 1000);
+        assert_eq!(long.len(), 1000);
+        assert!(long.starts_with("Echo from m: hi Echo from m: hi"));
+        let wide = lengthen("é", 7);
+        assert_eq!(wide.len(), 6, "cut before the character that would cross");
+        assert_eq!(lengthen("abc", 0), "");
+    }
 
     #[test]
     fn records_headers_without_credentials() {

@@ -17,6 +17,8 @@ use crate::{ChatFailure, ConsentMode, Failure};
 
 /// Caps so a typo in a test script cannot hang or exhaust the machine.
 const MAX_DELAY_MS: u64 = 60_000;
+/// The longest answer `/__mock/chat-size` makes, in bytes.
+const MAX_CHAT_SIZE: usize = 256 * 1024 * 1024;
 const MAX_HUGE_BYTES: usize = 64 * 1024 * 1024;
 
 type Pairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
@@ -74,6 +76,20 @@ pub(crate) async fn chat_delay(State(shared): State<Arc<Shared>>, query: Pairs) 
     }
 }
 
+/// `POST /__mock/chat-size?bytes=N`: every answer from now on is N bytes long (its echo
+/// repeated; streamed in pieces of 16 KiB); `bytes=0` goes back to the plain echo.
+pub(crate) async fn chat_size(State(shared): State<Arc<Shared>>, query: Pairs) -> Response {
+    match with_pairs(query, |pairs| {
+        Ok(number::<usize>(pairs, "bytes")?.min(MAX_CHAT_SIZE))
+    }) {
+        Ok(bytes) => {
+            shared.set_chat_size((bytes > 0).then_some(bytes));
+            Json(json!({ "chat_size": bytes })).into_response()
+        }
+        Err(message) => json_error(StatusCode::BAD_REQUEST, &message),
+    }
+}
+
 /// `POST /__mock/age-codes?secs=N`: makes every outstanding code N seconds older, so that a test
 /// sees the expiry without waiting. `secs=600` expires any code of the default lifetime.
 pub(crate) async fn age_codes(State(shared): State<Arc<Shared>>, query: Pairs) -> Response {
@@ -95,6 +111,7 @@ pub(crate) async fn stats(State(shared): State<Arc<Shared>>) -> Response {
         "issued_keys": stats.issued_keys,
         "chat_requests": stats.chat_requests,
         "chats_closed_early": stats.chats_closed_early,
+        "chat_bytes_sent": stats.chat_bytes_sent,
     }))
     .into_response()
 }

@@ -18,6 +18,7 @@
 //!   events (pieces of at most 8 bytes, cut on character boundaries, then `data: [DONE]`);
 //! - `POST /__mock/consent?mode=ask|approve|deny`, `POST /__mock/fail?kind=…`,
 //!   `POST /__mock/chat-fail?kind=…`, `POST /__mock/chat-delay?ms=N`,
+//!   `POST /__mock/chat-size?bytes=N` (every answer N bytes long),
 //!   `POST /__mock/age-codes?secs=N` (every outstanding code N seconds older),
 //!   `GET /__mock/stats` — control from another process.
 //!
@@ -193,6 +194,18 @@ impl MockServer {
     /// a queued [`ChatFailure::Slow`] overrides it for one request.
     pub fn set_chat_delay(&self, delay: Duration) {
         self.shared.set_chat_delay(delay);
+    }
+
+    /// Makes every answer from now on `bytes` long (the echo repeated; streamed in pieces of
+    /// 16 KiB), or (`None`) the plain echo again: for tests of what a slow reader costs.
+    pub fn set_chat_size(&self, bytes: Option<usize>) {
+        self.shared.set_chat_size(bytes);
+    }
+
+    /// Content bytes of streamed answers handed to their connections so far: how far an
+    /// answer got while its reader held back.
+    pub fn chat_bytes_sent(&self) -> u64 {
+        self.shared.stats().chat_bytes_sent
     }
 
     /// How many `POST /api/v1/chat/completions` requests arrived, whatever their outcome.

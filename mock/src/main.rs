@@ -29,6 +29,7 @@ Control endpoints:
   POST /__mock/chat-fail?kind=status&status=402 | ratelimit&secs=N | errormid&after=N
                     | dropmid&after=N | slow&ms=N
   POST /__mock/chat-delay?ms=N
+  POST /__mock/chat-size?bytes=N  (every answer N bytes long; 0 for the plain echo)
   POST /__mock/age-codes?secs=N   (600 expires every outstanding code)
   GET  /__mock/stats
 ";

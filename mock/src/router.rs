@@ -26,6 +26,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/__mock/fail", post(control::fail))
         .route("/__mock/chat-fail", post(control::chat_fail))
         .route("/__mock/chat-delay", post(control::chat_delay))
+        .route("/__mock/chat-size", post(control::chat_size))
         .route("/__mock/age-codes", post(control::age_codes))
         .route("/__mock/stats", get(control::stats))
         .fallback(not_found)

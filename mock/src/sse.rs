@@ -19,6 +19,9 @@ use crate::state::Shared;
 
 /// Largest content piece, in bytes, of one streamed event.
 pub(crate) const MAX_PIECE_BYTES: usize = 8;
+/// Largest content piece of a long answer (`/__mock/chat-size`), so that megabytes take
+/// thousands of events rather than millions.
+pub(crate) const LONG_PIECE_BYTES: usize = 16 * 1024;
 
 /// The comment OpenRouter sends while the model warms up; clients must ignore it.
 const PROCESSING: &str = ": OPENROUTER PROCESSING\n\n";
@@ -80,24 +83,27 @@ fn finish_event(id: &str) -> String {
     )
 }
 
-/// Every event of the stream, in order, up to how it ends.
-fn events(id: &str, text: &str, ending: Ending) -> VecDeque<Bytes> {
-    let content = pieces(text, MAX_PIECE_BYTES);
+/// Every event of the stream, in order, up to how it ends, with pieces of at most `piece`
+/// bytes, and how many content bytes each carries.
+fn events(id: &str, text: &str, piece: usize, ending: Ending) -> VecDeque<(Bytes, usize)> {
+    let content = pieces(text, piece);
     let kept = match ending {
         Ending::Done => content.len(),
         Ending::ErrorAfter(after) | Ending::DropAfter(after) => after.min(content.len()),
     };
     let mut events = VecDeque::with_capacity(kept + 3);
-    events.push_back(Bytes::from_static(PROCESSING.as_bytes()));
+    events.push_back((Bytes::from_static(PROCESSING.as_bytes()), 0));
     for piece in content.iter().take(kept) {
-        events.push_back(Bytes::from(content_event(id, piece)));
+        events.push_back((Bytes::from(content_event(id, piece)), piece.len()));
     }
     match ending {
         Ending::Done => {
-            events.push_back(Bytes::from(finish_event(id)));
-            events.push_back(Bytes::from_static(DONE.as_bytes()));
+            events.push_back((Bytes::from(finish_event(id)), 0));
+            events.push_back((Bytes::from_static(DONE.as_bytes()), 0));
         }
-        Ending::ErrorAfter(_) => events.push_back(Bytes::from_static(UPSTREAM_ERROR.as_bytes())),
+        Ending::ErrorAfter(_) => {
+            events.push_back((Bytes::from_static(UPSTREAM_ERROR.as_bytes()), 0));
+        }
         Ending::DropAfter(_) => {}
     }
     events
@@ -108,12 +114,13 @@ fn events(id: &str, text: &str, ending: Ending) -> VecDeque<Bytes> {
 pub(crate) fn response(
     id: &str,
     text: &str,
+    piece: usize,
     ending: Ending,
     delay: Duration,
     shared: Arc<Shared>,
 ) -> Response {
     let body = EventBody {
-        events: events(id, text, ending),
+        events: events(id, text, piece, ending),
         drop_at_end: matches!(ending, Ending::DropAfter(_)),
         delay,
         pause: None,
@@ -136,7 +143,8 @@ pub(crate) fn response(
 /// Yields one event per body frame, sleeping `delay` before each but the first, so
 /// that hyper flushes every event on its own and the client sees them arrive one by one.
 struct EventBody {
-    events: VecDeque<Bytes>,
+    /// Each event, with the content bytes it carries.
+    events: VecDeque<(Bytes, usize)>,
     /// Fail after the last event, which makes hyper abort the connection.
     drop_at_end: bool,
     delay: Duration,
@@ -186,7 +194,7 @@ impl HttpBody for EventBody {
             }
             this.pause = None;
         }
-        let Some(event) = this.events.pop_front() else {
+        let Some((event, content)) = this.events.pop_front() else {
             this.drop_at_end = false;
             return Poll::Ready(Some(Err(io::Error::new(
                 io::ErrorKind::ConnectionAborted,
@@ -196,6 +204,7 @@ impl HttpBody for EventBody {
         if !this.events.is_empty() || this.drop_at_end {
             this.arm();
         }
+        this.shared.chat_sent(content);
         Poll::Ready(Some(Ok(Frame::data(event))))
     }
 
@@ -224,7 +233,10 @@ mod tests {
     #[test]
     fn events_follow_the_ending() {
         let text = "0123456789abcdefghij";
-        let done = events("gen-mock-1", text, Ending::Done);
+        let done: Vec<Bytes> = events("gen-mock-1", text, MAX_PIECE_BYTES, Ending::Done)
+            .into_iter()
+            .map(|(event, _)| event)
+            .collect();
         assert_eq!(done.len(), 1 + 3 + 2);
         assert_eq!(done[0], PROCESSING.as_bytes());
         assert_eq!(
@@ -237,10 +249,19 @@ mod tests {
         );
         assert_eq!(done[5], DONE.as_bytes());
 
-        let error = events("gen-mock-1", text, Ending::ErrorAfter(1));
+        let error = events("gen-mock-1", text, MAX_PIECE_BYTES, Ending::ErrorAfter(1));
         assert_eq!(error.len(), 3);
-        assert_eq!(error[2], UPSTREAM_ERROR.as_bytes());
-        assert_eq!(events("gen-mock-1", text, Ending::DropAfter(9)).len(), 4);
+        assert_eq!(error[2].0, UPSTREAM_ERROR.as_bytes());
+        assert_eq!(error[1].1, 8, "the content bytes of the first piece");
+        let dropped = events("gen-mock-1", text, MAX_PIECE_BYTES, Ending::DropAfter(9));
+        assert_eq!(dropped.len(), 4);
+        let long = events(
+            "gen-mock-1",
+            &"x".repeat(40_000),
+            LONG_PIECE_BYTES,
+            Ending::Done,
+        );
+        assert_eq!(long.len(), 1 + 3 + 2, "16 KiB pieces");
     }
 
     #[test]

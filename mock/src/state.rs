@@ -69,6 +69,10 @@ struct Inner {
     /// Streamed answers whose client went away before the end.
     chats_closed_early: usize,
     chat_delay: Duration,
+    /// When set, every answer is this many bytes long (its echo repeated).
+    chat_size: Option<usize>,
+    /// Content bytes of streamed answers handed to the connection so far.
+    chat_bytes_sent: u64,
     chat_headers: Vec<(String, String)>,
 }
 
@@ -88,6 +92,7 @@ pub(crate) struct Stats {
     pub issued_keys: usize,
     pub chat_requests: usize,
     pub chats_closed_early: usize,
+    pub chat_bytes_sent: u64,
 }
 
 /// Everything the handlers share. Each method takes the lock briefly and never
@@ -114,6 +119,8 @@ impl Shared {
                 chat_requests: 0,
                 chats_closed_early: 0,
                 chat_delay: DEFAULT_CHAT_DELAY,
+                chat_size: None,
+                chat_bytes_sent: 0,
                 chat_headers: Vec::new(),
             }),
             user_id: format!("user_mock_{}", crypto::random_hex::<12>()?),
@@ -185,6 +192,19 @@ impl Shared {
         self.lock().chat_delay = delay;
     }
 
+    pub fn chat_size(&self) -> Option<usize> {
+        self.lock().chat_size
+    }
+
+    pub fn set_chat_size(&self, bytes: Option<usize>) {
+        self.lock().chat_size = bytes;
+    }
+
+    /// Counts content bytes of a streamed answer handed to the connection.
+    pub fn chat_sent(&self, bytes: usize) {
+        self.lock().chat_bytes_sent += bytes as u64;
+    }
+
     /// Counts a chat request, remembers its (already credential-free) headers and
     /// pops the failure injected for it, if any.
     pub fn begin_chat(&self, headers: Vec<(String, String)>) -> ChatTicket {
@@ -214,6 +234,7 @@ impl Shared {
             issued_keys: inner.keys.len(),
             chat_requests: inner.chat_requests,
             chats_closed_early: inner.chats_closed_early,
+            chat_bytes_sent: inner.chat_bytes_sent,
         }
     }
 

@@ -584,8 +584,14 @@ async fn control_endpoints_drive_chat() {
 
     // The exchange queue is untouched by all of the above.
     let stats = get(&server, "/__mock/stats").await;
+    let mut counters = stats.json();
+    let sent = counters
+        .as_object_mut()
+        .and_then(|o| o.remove("chat_bytes_sent"))
+        .and_then(|sent| sent.as_u64());
+    assert!(sent.is_some_and(|sent| sent > 0), "{sent:?}");
     assert_eq!(
-        stats.json(),
+        counters,
         json!({
             "exchange_requests": 1,
             "authorize_requests": 1,
@@ -595,4 +601,33 @@ async fn control_endpoints_drive_chat() {
         })
     );
     assert!(!stats.text().contains(&key));
+
+    // Long answers: the echo repeated to the size asked for, counted as it is sent.
+    for bad in ["", "bytes=", "bytes=-1"] {
+        post(format!("/__mock/chat-size?{bad}"))
+            .await
+            .assert_error(400);
+    }
+    assert_eq!(
+        post("/__mock/chat-size?bytes=100000".to_owned())
+            .await
+            .json(),
+        json!({ "chat_size": 100000 })
+    );
+    let before = server.chat_bytes_sent();
+    let long = chat(&server, &key, &request("hi", true)).await;
+    let text: String = pieces(&sse_events(&long)).concat();
+    assert_eq!(text.len(), 100_000);
+    assert!(
+        text.starts_with("Echo from openai/gpt-4o-mini: hi Echo from"),
+        "{:.60}",
+        text
+    );
+    assert_eq!(server.chat_bytes_sent() - before, 100_000);
+    post("/__mock/chat-size?bytes=0".to_owned()).await;
+    let short = chat(&server, &key, &request("hi", true)).await;
+    assert_eq!(
+        pieces(&sse_events(&short)).concat(),
+        "Echo from openai/gpt-4o-mini: hi"
+    );
 }
