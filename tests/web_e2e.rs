@@ -171,6 +171,14 @@ fn full_sign_in_survives_a_reload_and_never_reaches_the_console() {
         let manage = openrouter_signin::ApiKey::parse(key.clone())
             .unwrap()
             .manage_url(&base);
+        // The link's address is the key's SHA-256, which the browser computes a moment after
+        // the key is known (crypto.subtle is asynchronous).
+        s.wait_for(
+            "document.querySelector('#manage-key')",
+            WAIT,
+            "the key's manage link",
+        )
+        .await;
         let link = "const a = document.querySelector('#manage-key');
                     return a && [a.href, a.rel, a.target, a.textContent]";
         let shown = [

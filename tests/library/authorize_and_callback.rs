@@ -22,15 +22,16 @@ fn query_pairs(url: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-#[test]
-fn authorize_url_carries_every_parameter_encoded() {
+#[tokio::test]
+async fn authorize_url_carries_every_parameter_encoded() {
     let base = BaseUrl::parse("https://openrouter.ai/").unwrap();
     let callback = CallbackUrl::parse("http://localhost:8080/app?tab=a b&x=1").unwrap_err();
     assert_eq!(callback, AuthorizeError::ControlCharacters);
     let callback = CallbackUrl::parse("http://localhost:8080/app?tab=1&x=é").unwrap();
     let verifier = Verifier::generate().unwrap();
+    let challenge = verifier.challenge().await.unwrap();
     let state = State::generate().unwrap();
-    let url = authorize_url(&base, &callback, None, &verifier.challenge(), &state).unwrap();
+    let url = authorize_url(&base, &callback, None, &challenge, &state).unwrap();
     assert!(url.starts_with("https://openrouter.ai/auth?"), "{url}");
     let pairs = query_pairs(&url);
     let names: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
@@ -44,7 +45,7 @@ fn authorize_url_carries_every_parameter_encoded() {
         ]
     );
     assert_eq!(pairs[0].1, "http://localhost:8080/app?tab=1&x=é");
-    assert_eq!(pairs[1].1, verifier.challenge().as_str());
+    assert_eq!(pairs[1].1, challenge.as_str());
     assert_eq!(pairs[2].1, "S256");
     assert_eq!(pairs[3].1, state.expose_secret());
     // The callback's own `&` and `?` must not leak into the outer query.
@@ -52,45 +53,40 @@ fn authorize_url_carries_every_parameter_encoded() {
     assert!(!url.contains(verifier.expose_secret()));
 }
 
-#[test]
-fn a_callback_url_carries_the_key_label_when_given_and_refuses_a_bad_one() {
+#[tokio::test]
+async fn a_callback_url_carries_the_key_label_when_given_and_refuses_a_bad_one() {
     let base = BaseUrl::default();
     let callback = CallbackUrl::parse("https://app.example.com/cb").unwrap();
     let verifier = Verifier::generate().unwrap();
+    let challenge = verifier.challenge().await.unwrap();
     let state = State::generate().unwrap();
-    let url = authorize_url(
-        &base,
-        &callback,
-        Some("Chat & co"),
-        &verifier.challenge(),
-        &state,
-    )
-    .unwrap();
+    let url = authorize_url(&base, &callback, Some("Chat & co"), &challenge, &state).unwrap();
     let pairs = query_pairs(&url);
     assert!(pairs.contains(&("callback_url".into(), "https://app.example.com/cb".into())));
     assert!(pairs.contains(&("key_label".into(), "Chat & co".into())));
     for bad in ["", "two\nlines", &"x".repeat(101)] {
         assert_eq!(
-            authorize_url(&base, &callback, Some(bad), &verifier.challenge(), &state),
+            authorize_url(&base, &callback, Some(bad), &challenge, &state),
             Err(AuthorizeError::BadKeyLabel),
             "{bad:?}"
         );
     }
 }
 
-#[test]
-fn headless_url_has_a_label_and_no_callback() {
+#[tokio::test]
+async fn headless_url_has_a_label_and_no_callback() {
     let base = BaseUrl::default();
     let verifier = Verifier::generate().unwrap();
+    let challenge = verifier.challenge().await.unwrap();
     let state = State::generate().unwrap();
-    let url = headless_authorize_url(&base, "My app & co", &verifier.challenge(), &state).unwrap();
+    let url = headless_authorize_url(&base, "My app & co", &challenge, &state).unwrap();
     let pairs = query_pairs(&url);
     assert!(pairs.iter().all(|(k, _)| k != "callback_url"));
     assert!(pairs.contains(&("key_label".into(), "My app & co".into())));
     assert!(pairs.contains(&("code_challenge_method".into(), "S256".into())));
     for bad in ["", "   ", "tab\tlabel", &"x".repeat(101)] {
         assert_eq!(
-            headless_authorize_url(&base, bad, &verifier.challenge(), &state),
+            headless_authorize_url(&base, bad, &challenge, &state),
             Err(AuthorizeError::BadKeyLabel),
             "{bad:?}"
         );

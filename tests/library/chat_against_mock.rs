@@ -17,7 +17,9 @@ async fn signed_in() -> (MockServer, OpenRouterClient, ApiKey) {
     mock.set_chat_delay(Duration::from_millis(2));
     let base = BaseUrl::parse(&mock.base_url()).unwrap();
     let store = MemoryStore::new();
-    let url = begin_sign_in(&store, &base, "http://127.0.0.1:1/cb", None, now_ms()).unwrap();
+    let url = begin_sign_in(&store, &base, "http://127.0.0.1:1/cb", None, now_ms())
+        .await
+        .unwrap();
     let back = visit(&url).await;
     let client = OpenRouterClient::new(base)
         .unwrap()

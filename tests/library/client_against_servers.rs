@@ -47,6 +47,7 @@ async fn exchange_with(failure: Failure) -> ClientError {
         None,
         now_ms(),
     )
+    .await
     .unwrap();
     let back = visit(&url).await;
     mock.inject_exchange_failure(failure);

@@ -38,6 +38,7 @@ async fn start_and_return(mock: &MockServer, store: &MemoryStore, consent: Conse
         Some(KEY_LABEL),
         now_ms(),
     )
+    .await
     .unwrap();
     assert_eq!(store.has_pending(), Ok(true));
     visit(&url).await
@@ -124,7 +125,7 @@ async fn the_exchange_returns_the_user_id() {
         &base,
         &CallbackUrl::parse(CALLBACK).unwrap(),
         None,
-        &verifier.challenge(),
+        &verifier.challenge().await.unwrap(),
         &state,
     )
     .unwrap();
@@ -481,6 +482,7 @@ async fn a_refused_callback_url_stores_nothing() {
         None,
         now_ms(),
     )
+    .await
     .unwrap_err();
     assert!(matches!(error, FlowError::Authorize(_)));
     assert_eq!(store.has_pending(), Ok(false));
@@ -494,7 +496,9 @@ async fn the_headless_flow_takes_a_pasted_code_in_any_shape() {
     let client = client_for(&mock);
     for shape in ["bare", "code=", "url"] {
         let store = MemoryStore::new();
-        let url = begin_headless_sign_in(&store, &base, "Desktop test", now_ms()).unwrap();
+        let url = begin_headless_sign_in(&store, &base, "Desktop test", now_ms())
+            .await
+            .unwrap();
         assert!(!url.contains("callback_url"));
         let page = reqwest::get(&url).await.unwrap().text().await.unwrap();
         let code = openrouter_mock::code_shown_on(&page)

@@ -40,7 +40,9 @@ async fn secrets_never_reach_the_logs() {
     mock.set_consent(ConsentMode::AutoApprove);
     let base = BaseUrl::parse(&mock.base_url()).unwrap();
     let store = MemoryStore::new();
-    let url = begin_sign_in(&store, &base, "http://127.0.0.1:1/cb", None, now_ms()).unwrap();
+    let url = begin_sign_in(&store, &base, "http://127.0.0.1:1/cb", None, now_ms())
+        .await
+        .unwrap();
     // Peek at the verifier so the logs can be searched for it, then put it back.
     let pending = store.take_pending().unwrap().unwrap();
     let verifier = pending.verifier.expose_secret().to_owned();

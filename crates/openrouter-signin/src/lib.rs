@@ -45,7 +45,6 @@ mod platform;
 mod secret;
 #[cfg(all(feature = "server", not(target_arch = "wasm32")))]
 pub mod server;
-mod sha256;
 
 #[cfg(fuzzing)]
 #[doc(hidden)]

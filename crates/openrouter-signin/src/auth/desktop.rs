@@ -64,7 +64,8 @@ async fn run_sign_in(rt: &Rc<Runtime>, report: Report) -> Result<(), FlowError> 
         callback.as_deref(),
         rt.config.label().unwrap_or(DEFAULT_KEY_LABEL),
         now_ms(),
-    )?;
+    )
+    .await?;
     let opened = open_in_browser(&start.browser_url);
     report(Event::Waiting {
         approve_url: start.browser_url.clone(),

@@ -14,9 +14,10 @@ use super::authorize::{authorize_url, headless_authorize_url, AuthorizeError, Ca
 use super::callback::{
     mentions_callback, parse_callback, query_of, AuthCode, CallbackError, CallbackParams,
 };
-use super::pkce::{RandomError, State, Verifier, STATE_PREFIX};
+use super::pkce::{Challenge, DigestError, RandomError, State, Verifier, STATE_PREFIX};
 use super::storage::{AuthStore, PendingSignIn, StorageError};
 use crate::openrouter::{ApiKey, BaseUrl, ClientError, OpenRouterClient};
+use zeroize::Zeroizing;
 
 /// A sign-in older than this is refused on return (OpenRouter's codes live 10 minutes too).
 pub const PENDING_MAX_AGE_MS: u64 = 10 * 60 * 1000;
@@ -31,6 +32,9 @@ pub enum FlowError {
     /// The system's random number generator failed.
     #[error("the sign-in could not start: {0}")]
     Random(#[from] RandomError),
+    /// The PKCE challenge could not be computed (a page that is neither https nor localhost).
+    #[error("the sign-in could not start: {0}")]
+    Digest(#[from] DigestError),
     /// The user declined on OpenRouter, or OpenRouter refused.
     #[error("sign-in was cancelled on OpenRouter{}. Press Sign in to try again.", .description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
     Denied {
@@ -104,8 +108,9 @@ pub struct SignedIn {
 
 /// Starts a sign-in that returns to `callback_url` (OpenRouter names the key `key_label` when
 /// given): stores a fresh verifier and state, and returns the URL to send the user to. A refused
-/// `callback_url` or label stores nothing.
-pub fn begin_sign_in<S: AuthStore + ?Sized>(
+/// `callback_url` or label stores nothing. Asynchronous because a page asks the browser for the
+/// challenge's SHA-256 (well under a millisecond); natively it is ready at once.
+pub async fn begin_sign_in<S: AuthStore + ?Sized>(
     store: &S,
     base: &BaseUrl,
     callback_url: &str,
@@ -115,7 +120,8 @@ pub fn begin_sign_in<S: AuthStore + ?Sized>(
     let callback = CallbackUrl::parse(callback_url)?;
     let (pending, url) = new_pending(now_ms, |challenge, state| {
         authorize_url(base, &callback, key_label, challenge, state)
-    })?;
+    })
+    .await?;
     store.save_pending(&pending)?;
     Ok(url)
 }
@@ -134,7 +140,7 @@ pub struct DesktopStart {
 
 /// Starts a desktop sign-in that can come back either way: through `callback_url` (the loopback
 /// listener) when there is one, or as a code the user pastes (the headless flow, `key_label`).
-pub fn begin_desktop_sign_in<S: AuthStore + ?Sized>(
+pub async fn begin_desktop_sign_in<S: AuthStore + ?Sized>(
     store: &S,
     base: &BaseUrl,
     callback_url: Option<&str>,
@@ -144,7 +150,7 @@ pub fn begin_desktop_sign_in<S: AuthStore + ?Sized>(
     let callback = callback_url.map(CallbackUrl::parse).transpose()?;
     let verifier = Verifier::generate()?;
     let state = State::generate()?;
-    let challenge = verifier.challenge();
+    let challenge = verifier.challenge().await?;
     let paste_url = headless_authorize_url(base, key_label, &challenge, &state)?;
     let browser_url = match &callback {
         Some(callback) => authorize_url(base, callback, Some(key_label), &challenge, &state)?,
@@ -164,7 +170,7 @@ pub fn begin_desktop_sign_in<S: AuthStore + ?Sized>(
 
 /// Starts a headless sign-in: OpenRouter shows the user a code to paste back, and names the new
 /// key `key_label`. Finish it with [`finish_with_code`].
-pub fn begin_headless_sign_in<S: AuthStore + ?Sized>(
+pub async fn begin_headless_sign_in<S: AuthStore + ?Sized>(
     store: &S,
     base: &BaseUrl,
     key_label: &str,
@@ -172,18 +178,20 @@ pub fn begin_headless_sign_in<S: AuthStore + ?Sized>(
 ) -> Result<String, FlowError> {
     let (pending, url) = new_pending(now_ms, |challenge, state| {
         headless_authorize_url(base, key_label, challenge, state)
-    })?;
+    })
+    .await?;
     store.save_pending(&pending)?;
     Ok(url)
 }
 
-fn new_pending(
+async fn new_pending(
     now_ms: u64,
-    build_url: impl FnOnce(&super::pkce::Challenge, &State) -> Result<String, AuthorizeError>,
+    build_url: impl FnOnce(&Challenge, &State) -> Result<String, AuthorizeError>,
 ) -> Result<(PendingSignIn, String), FlowError> {
     let verifier = Verifier::generate()?;
     let state = State::generate()?;
-    let url = build_url(&verifier.challenge(), &state)?;
+    let challenge = verifier.challenge().await?;
+    let url = build_url(&challenge, &state)?;
     Ok((
         PendingSignIn {
             verifier,
@@ -238,7 +246,7 @@ pub async fn finish_sign_in<S: AuthStore + ?Sized>(
             return Err(FlowError::Denied { error, description });
         }
         CallbackParams::Code { code, state } => {
-            let state = state.ok_or(FlowError::MissingState)?;
+            let state = Zeroizing::new(state.ok_or(FlowError::MissingState)?);
             if !pending.state.matches(&state) {
                 return Err(FlowError::StateMismatch);
             }
@@ -260,9 +268,9 @@ pub async fn finish_with_code<S: AuthStore + ?Sized>(
     now_ms: u64,
 ) -> Result<SignedIn, FlowError> {
     let pasted = pasted.trim();
-    let (code, state) = if pasted.contains('=') {
+    let (code, state): (AuthCode, Option<Zeroizing<String>>) = if pasted.contains('=') {
         match parse_callback(pasted)? {
-            CallbackParams::Code { code, state } => (code, state),
+            CallbackParams::Code { code, state } => (code, state.map(Zeroizing::new)),
             CallbackParams::Error {
                 error, description, ..
             } => {
@@ -296,12 +304,12 @@ fn unpending_return(return_url: &str) -> Result<Return, FlowError> {
     Err(FlowError::StartedElsewhere)
 }
 
-/// Digests of the states of returns this process has taken, newest last, a few at most.
-static HANDLED: std::sync::Mutex<Vec<[u8; 32]>> = std::sync::Mutex::new(Vec::new());
-
-fn digest(state: &str) -> [u8; 32] {
-    crate::sha256::sha256(state.as_bytes())
-}
+/// The states of returns this process has taken, newest last, a few at most. The states
+/// themselves rather than a fingerprint: a hash would need the browser's asynchronous
+/// `crypto.subtle` in a page, and buys nothing here, since each of these sign-ins is over (its
+/// state can no longer finish anything). They are compared in constant time like every state,
+/// and wiped from memory when they leave the list ([`State`] zeroizes itself when dropped).
+static HANDLED: std::sync::Mutex<Vec<State>> = std::sync::Mutex::new(Vec::new());
 
 fn remember_handled(state: &State) {
     let mut handled = HANDLED
@@ -310,7 +318,7 @@ fn remember_handled(state: &State) {
     if handled.len() >= 16 {
         handled.remove(0);
     }
-    handled.push(digest(state.expose_secret()));
+    handled.push(state.clone());
 }
 
 fn was_handled(return_url: &str) -> bool {
@@ -320,10 +328,14 @@ fn was_handled(return_url: &str) -> bool {
     else {
         return false;
     };
+    let state = Zeroizing::new(state);
     let handled = HANDLED
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    handled.contains(&digest(&state))
+    // Every entry is compared, so that the time taken does not say which one matched.
+    handled
+        .iter()
+        .fold(false, |found, known| known.matches(&state) | found)
 }
 
 fn check_age(pending: &PendingSignIn, now_ms: u64) -> Result<(), FlowError> {

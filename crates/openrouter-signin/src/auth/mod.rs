@@ -40,7 +40,7 @@ pub use flow::{
 };
 #[cfg(not(target_arch = "wasm32"))]
 pub use loopback::{LoopbackError, LoopbackListener, LOOPBACK_TIMEOUT};
-pub use pkce::{Challenge, RandomError, State, Verifier, STATE_PREFIX};
+pub use pkce::{Challenge, DigestError, RandomError, State, Verifier, STATE_PREFIX};
 #[cfg(feature = "fullstack")]
 pub(crate) use session::rendered_return_to;
 pub use session::{

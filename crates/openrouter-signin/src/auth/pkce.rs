@@ -5,8 +5,11 @@
 //! feed a victim's tab a code of their own. So they are newtypes that never print their
 //! contents, and the verifier cannot be cloned by accident.
 
+use zeroize::{Zeroize as _, Zeroizing};
+
+use crate::platform::sha256;
+pub use crate::platform::DigestError;
 pub use crate::secret::{State, Verifier};
-use crate::sha256::sha256;
 
 /// Why random bytes could not be had from the operating system or the browser.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,17 +35,17 @@ fn fill_random(buf: &mut [u8]) -> Result<(), RandomError> {
     getrandom::getrandom(buf).map_err(|e| RandomError(e.to_string()))
 }
 
+/// `bytes` random bytes in base64url. The raw bytes are wiped before they are freed.
 fn random_token(bytes: usize) -> Result<String, RandomError> {
-    let mut buf = vec![0u8; bytes];
+    let mut buf = Zeroizing::new(vec![0u8; bytes]);
     fill_random(&mut buf)?;
-    let token = base64url(&buf);
-    buf.fill(0);
-    Ok(token)
+    Ok(base64url(&buf))
 }
 
 /// base64url without padding (RFC 4648, section 5): the only encoding PKCE needs. Written out
 /// rather than taken from a general base64 crate, whose engines cost a page about 3 KB of wasm
-/// for these three calls.
+/// for these three calls. The string is allocated at its final size, so that growing it leaves
+/// no partial copy of a secret behind.
 fn base64url(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
@@ -74,13 +77,26 @@ impl Verifier {
     /// from the unreserved set; anything else was not written by us.
     pub fn from_stored(value: String) -> Option<Self> {
         let ok = (43..=128).contains(&value.len()) && value.bytes().all(is_unreserved);
-        ok.then_some(Verifier(value))
+        refuse_unless(ok, value).map(Verifier)
     }
 
-    /// The S256 challenge of this verifier.
-    pub fn challenge(&self) -> Challenge {
-        Challenge(base64url(&sha256(self.0.as_bytes())))
+    /// The S256 challenge of this verifier: base64url of its SHA-256. In a page the browser
+    /// computes the digest (`crypto.subtle`, which it offers only to pages on https or
+    /// localhost: elsewhere this is a [`DigestError`]); natively it is ready at once.
+    pub async fn challenge(&self) -> Result<Challenge, DigestError> {
+        let digest = sha256(self.0.as_bytes()).await?;
+        Ok(Challenge(base64url(&digest)))
     }
+}
+
+/// `value` when `ok`; otherwise `None`, with the text wiped (it may be a secret of some other
+/// shape).
+fn refuse_unless(ok: bool, mut value: String) -> Option<String> {
+    if ok {
+        return Some(value);
+    }
+    value.zeroize();
+    None
 }
 
 /// The S256 code challenge: base64url (no padding) of SHA-256 of the verifier. Public by design.
@@ -102,14 +118,19 @@ pub const STATE_PREFIX: &str = "ors_";
 impl State {
     /// A fresh state from 24 bytes (192 bits) of secure randomness.
     pub fn generate() -> Result<Self, RandomError> {
-        random_token(24).map(|token| State(format!("{STATE_PREFIX}{token}")))
+        let token = Zeroizing::new(random_token(24)?);
+        // Sized up front, so that no shorter copy is left behind by growing.
+        let mut state = String::with_capacity(STATE_PREFIX.len() + token.len());
+        state.push_str(STATE_PREFIX);
+        state.push_str(&token);
+        Ok(State(state))
     }
 
     /// Takes back a state that was stored earlier; `None` when it is not one of ours
     /// (we only ever write 22 to 128 unreserved characters).
     pub fn from_stored(value: String) -> Option<Self> {
         let ok = (22..=128).contains(&value.len()) && value.bytes().all(is_unreserved);
-        ok.then_some(State(value))
+        refuse_unless(ok, value).map(State)
     }
 
     /// Whether the `state` that came back equals this one, in time independent of where they differ.
@@ -148,22 +169,22 @@ mod tests {
         assert_eq!(base64url(&[0xfb, 0xff]), "-_8");
     }
 
-    #[test]
-    fn rfc7636_appendix_b_vector() {
+    #[tokio::test]
+    async fn rfc7636_appendix_b_vector() {
         let v =
             Verifier::from_stored("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".into()).unwrap();
         assert_eq!(
-            v.challenge().as_str(),
+            v.challenge().await.unwrap().as_str(),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
     }
 
-    #[test]
-    fn generated_values_have_the_documented_shape() {
+    #[tokio::test]
+    async fn generated_values_have_the_documented_shape() {
         let v = Verifier::generate().unwrap();
         assert_eq!(v.expose_secret().len(), 43);
         assert!(v.expose_secret().bytes().all(is_unreserved));
-        assert_eq!(v.challenge().as_str().len(), 43);
+        assert_eq!(v.challenge().await.unwrap().as_str().len(), 43);
         let s = State::generate().unwrap();
         assert_eq!(s.expose_secret().len(), STATE_PREFIX.len() + 32);
         assert!(s.expose_secret().starts_with(STATE_PREFIX));

@@ -30,6 +30,7 @@ fn initial_state() -> AuthState {
     };
     match rt.store.load_key() {
         Ok(Some(key)) => {
+            state.manage_url = manage_url_of(&key);
             state.key = Some(key);
             state.status = AuthStatus::SignedIn;
         }
@@ -129,11 +130,15 @@ fn configure(config: OpenRouterConfig) -> Result<(), ConfigError> {
     }
 }
 
-/// Changes the state and tells the listeners.
+/// Changes the state and tells the listeners. The key's page follows the key.
 fn update(change: impl FnOnce(&mut AuthState)) {
     let snapshot = {
         let mut state = AUTH.write();
+        let before = state.key.clone();
         change(&mut state);
+        if state.key != before {
+            state.manage_url = state.key.as_ref().and_then(manage_url_of);
+        }
         state.clone()
     };
     // Cloned out first, so that a listener may subscribe or unsubscribe while being called.
@@ -141,6 +146,32 @@ fn update(change: impl FnOnce(&mut AuthState)) {
         LISTENERS.with(|all| all.borrow().iter().map(|(_, l)| l.clone()).collect());
     for listener in listeners {
         listener(&snapshot);
+    }
+}
+
+/// The key's page on OpenRouter, for [`AuthState::manage_url`]: at once natively; in a page the
+/// browser computes the key's hash (`crypto.subtle` is asynchronous), so this is `None` and a
+/// task fills it in, unless the key has changed by then.
+fn manage_url_of(key: &ApiKey) -> Option<String> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        Some(key.manage_url(runtime().config.openrouter()))
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let key = key.clone();
+        spawn_forever(async move {
+            let base = runtime().config.openrouter().clone();
+            // Without crypto.subtle (not https, not localhost) there is no link to offer.
+            if let Ok(url) = key.manage_url_async(&base).await {
+                update(|s| {
+                    if s.key.as_ref() == Some(&key) {
+                        s.manage_url = Some(url);
+                    }
+                });
+            }
+        });
+        None
     }
 }
 
@@ -325,14 +356,14 @@ impl OpenRouterAuth {
     }
 
     /// The page on OpenRouter where the user manages or revokes the current key (signing out
-    /// here only forgets it on this device).
+    /// here only forgets it on this device). A cheap read of the state: in a page it appears a
+    /// moment after the key (the browser computes the key's hash), and is `None` until then.
     pub fn manage_url(&self) -> Option<String> {
         let state = AUTH.read();
         if let Some(session) = &state.server_session {
             return Some(session.manage_url.clone());
         }
-        let key = state.key.clone()?;
-        Some(key.manage_url(runtime().config.openrouter()))
+        state.manage_url.clone()
     }
 
     /// Whether a key is there (in fullstack mode: whether the server holds one for this user).
@@ -392,9 +423,12 @@ impl OpenRouterAuth {
         if self.is_busy_now() {
             return;
         }
-        // The platform first: on the web the page is then already on its way to OpenRouter
-        // while the loading state is written and rendered (the navigation started about 1 ms
-        // later otherwise, with the gallery's buttons as the state's subscribers).
+        // The platform first, so that what fails at once is reported instead of the loading
+        // state. On the web the page leaves in a task of its own, once the browser has hashed
+        // the verifier: the loading state is written and rendered meanwhile, and nothing is left
+        // to render in the task that navigates (a render in that task delays the navigation by
+        // about 1 ms with the gallery's buttons as the state's subscribers). The state is busy
+        // from here on, so a second click starts nothing.
         match platform::sign_in(&runtime(), apply) {
             Ok(()) => update(|s| {
                 s.status = AuthStatus::Redirecting;

@@ -30,6 +30,9 @@ pub struct AuthState {
     pub status: AuthStatus,
     /// The key, when there is one (also after a later sign-in failed: the earlier key stays).
     pub key: Option<ApiKey>,
+    /// The key's own page on OpenRouter (see [`ApiKey::manage_url_async`]), following `key`: in a
+    /// page it arrives a moment after the key, once the browser has computed the key's hash.
+    pub manage_url: Option<String>,
     /// Why the last sign-in or sign-out failed.
     pub error: Option<FlowError>,
     /// Something the user should know that is not a failure, e.g. that the key will not be remembered.

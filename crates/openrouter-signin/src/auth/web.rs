@@ -78,13 +78,24 @@ pub(super) fn on_start(rt: &Rc<Runtime>, report: Report) {
     });
 }
 
-/// Stores a fresh verifier and state in sessionStorage and sends the page to OpenRouter; what
-/// fails here fails at once, before the page has left.
-pub(super) fn sign_in(rt: &Rc<Runtime>, _report: Report) -> Result<(), FlowError> {
-    try_sign_in(rt)
+/// Stores a fresh verifier and state in sessionStorage and sends the page to OpenRouter. What
+/// can be checked at once fails at once; the rest waits for the browser's SHA-256 of the
+/// verifier (well under a millisecond), in a task that reports its failure before the page has
+/// left, and otherwise leaves.
+pub(super) fn sign_in(rt: &Rc<Runtime>, report: Report) -> Result<(), FlowError> {
+    let (location, callback) = prepare(rt)?;
+    let rt = rt.clone();
+    spawn_forever(async move {
+        if let Err(e) = go(&rt, &location, &callback).await {
+            report(Event::Failed(e));
+        }
+    });
+    Ok(())
 }
 
-fn try_sign_in(rt: &Rc<Runtime>) -> Result<(), FlowError> {
+/// The page's location and the callback URL of the sign-in (after remembering where a fixed
+/// callback has to come back to).
+fn prepare(rt: &Rc<Runtime>) -> Result<(web_sys::Location, String), FlowError> {
     let window =
         web_sys::window().ok_or_else(|| window_error("the page", "there is no window".into()))?;
     let location = window.location();
@@ -94,7 +105,8 @@ fn try_sign_in(rt: &Rc<Runtime>) -> Result<(), FlowError> {
     let path = location
         .pathname()
         .map_err(|e| window_error("the page address", js_text(&e)))?;
-    let client = rt.client()?;
+    // A configuration the client refuses fails here, before anything is remembered.
+    rt.client()?;
     let callback = match rt.config.callback() {
         None => format!("{origin}{path}"),
         Some(fixed) => {
@@ -106,13 +118,20 @@ fn try_sign_in(rt: &Rc<Runtime>) -> Result<(), FlowError> {
             }
         }
     };
+    Ok((location, callback))
+}
+
+/// Begins the sign-in (the pending record is stored only once the URL is ready) and goes.
+async fn go(rt: &Runtime, location: &web_sys::Location, callback: &str) -> Result<(), FlowError> {
+    let client = rt.client()?;
     let url = begin_sign_in(
         &*rt.store,
         client.base_url(),
-        &callback,
+        callback,
         rt.config.label(),
         now_ms(),
-    )?;
+    )
+    .await?;
     location
         .assign(&url)
         .map_err(|e| window_error("navigation", js_text(&e)))

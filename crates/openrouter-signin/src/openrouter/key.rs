@@ -1,5 +1,5 @@
 use super::BaseUrl;
-use crate::sha256::sha256;
+use crate::platform::DigestError;
 
 pub use crate::secret::ApiKey;
 
@@ -35,19 +35,32 @@ impl ApiKey {
 
     /// OpenRouter's public name for this key: the lowercase hex SHA-256 of the whole key. It is
     /// what OpenRouter's key pages and management API call the key's `hash`; the key cannot be
-    /// recovered from it.
+    /// recovered from it. Native only: a page asks the browser, see [`ApiKey::hash_async`].
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn hash(&self) -> String {
-        sha256(self.0.as_bytes())
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect()
+        hex(&crate::platform::sha256_now(self.0.as_bytes()))
     }
 
     /// The key's own page on the OpenRouter at `base` (`{origin}/keys/{hash}`), where its owner
     /// sees it and can revoke it. An app cannot revoke the key it was given; signing out only
-    /// forgets it, so this is the link to offer for that.
+    /// forgets it, so this is the link to offer for that. Native only: a page asks the browser,
+    /// see [`ApiKey::manage_url_async`] (or read `OpenRouterAuth::manage_url`).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn manage_url(&self, base: &BaseUrl) -> String {
-        format!("{}/keys/{}", base.origin(), self.hash())
+        keys_page(base, &self.hash())
+    }
+
+    /// The key's `hash` (as `hash()` gives it natively) on every target: in a page the
+    /// browser's `crypto.subtle` computes it, which it offers only to pages on https or
+    /// localhost (elsewhere this is the error).
+    pub async fn hash_async(&self) -> Result<String, DigestError> {
+        Ok(hex(&crate::platform::sha256(self.0.as_bytes()).await?))
+    }
+
+    /// The key's own page (as `manage_url()` gives it natively) on every target, computed as
+    /// [`ApiKey::hash_async`] is.
+    pub async fn manage_url_async(&self, base: &BaseUrl) -> Result<String, DigestError> {
+        Ok(keys_page(base, &self.hash_async().await?))
     }
 
     /// The first 12 characters and an ellipsis (`sk-or-v1-0a1…`): enough to recognise a key,
@@ -56,6 +69,16 @@ impl ApiKey {
         let head: String = self.0.chars().take(12).collect();
         format!("{head}…")
     }
+}
+
+/// Lowercase hex.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// The page of the key whose hash is `hash`.
+fn keys_page(base: &BaseUrl, hash: &str) -> String {
+    format!("{}/keys/{hash}", base.origin())
 }
 
 #[cfg(test)]
@@ -71,9 +94,15 @@ mod tests {
     /// The SHA-256 of [`key_text`], computed independently with `sha256sum`.
     const KEY_SHA256: &str = "6f3fc1fd3a97c370587bb1ff60c686106150a0a755583d156bf47597271abf87";
 
-    #[test]
-    fn hash_is_the_lowercase_hex_sha256_of_the_whole_key() {
-        assert_eq!(ApiKey::parse(key_text()).unwrap().hash(), KEY_SHA256);
+    #[tokio::test]
+    async fn hash_is_the_lowercase_hex_sha256_of_the_whole_key() {
+        let key = ApiKey::parse(key_text()).unwrap();
+        assert_eq!(key.hash(), KEY_SHA256);
+        assert_eq!(key.hash_async().await.unwrap(), KEY_SHA256);
+        assert_eq!(
+            key.manage_url_async(&BaseUrl::default()).await.unwrap(),
+            key.manage_url(&BaseUrl::default())
+        );
     }
 
     #[test]

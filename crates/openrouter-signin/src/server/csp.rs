@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 
-use crate::sha256::sha256;
+use crate::platform::sha256_now as sha256;
 
 /// The largest page the policy is computed for; a larger one is refused rather than sent
 /// without a policy.

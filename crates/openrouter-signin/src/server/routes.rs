@@ -158,7 +158,9 @@ async fn start(State(server): State<SignInServer>, headers: HeaderMap, uri: Uri)
         &callback,
         inner.key_label.as_deref(),
         now,
-    ) {
+    )
+    .await
+    {
         Ok(url) => url,
         Err(_) => return back(&return_to, Some(SignInFailure::Config), HeaderMap::new()),
     };

@@ -38,7 +38,7 @@ async fn mock() -> MockServer {
 }
 
 fn secret(bytes: &[u8; 32]) -> CookieSecret {
-    CookieSecret::from_bytes(bytes, None)
+    CookieSecret::from_bytes(bytes, None).unwrap()
 }
 
 /// The query parameter `name` of a Location.
@@ -331,7 +331,7 @@ async fn instances_that_share_the_secret_share_the_sign_in() {
     let other = serve(&mock, secret(&SECRET_B), None).await;
     let rotated = serve(
         &mock,
-        CookieSecret::from_bytes(&SECRET_B, Some(&SECRET_A)),
+        CookieSecret::from_bytes(&SECRET_B, Some(&SECRET_A)).unwrap(),
         None,
     )
     .await;
