@@ -371,16 +371,38 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// How many representable doubles lie between `a` and `b` (of the same sign).
+    fn units_apart(a: f64, b: f64) -> u64 {
+        a.abs().to_bits().abs_diff(b.abs().to_bits())
+    }
+
+    #[test]
+    fn subnormal_numbers_compare_by_units_in_the_last_place() {
+        // A case proptest found: serde_json reads this one unit off the exact value.
+        let text = r#"{" ":-1.72829820211115e-309}"#;
+        let ours = Json::parse(text.as_bytes()).unwrap();
+        let theirs: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert!(same(&ours, &theirs));
+        assert_eq!(
+            ours.get(" ").and_then(Json::as_f64),
+            Some(-1.72829820211115e-309)
+        );
+        assert_eq!(units_apart(1.0, 1.0 + f64::EPSILON), 1);
+        assert!(units_apart(1.0, 1.0 + 1e-12) > 4);
+    }
+
     fn same(ours: &Json, theirs: &serde_json::Value) -> bool {
         use serde_json::Value;
         match (ours, theirs) {
             (Json::Null, Value::Null) => true,
             (Json::Bool(a), Value::Bool(b)) => a == b,
-            // serde_json's default float reading may be one unit in the last place off the
-            // correctly rounded value that core's parser (ours) gives.
-            (Json::Number(a), Value::Number(b)) => b
-                .as_f64()
-                .is_some_and(|b| *a == b || (a - b).abs() <= a.abs().max(b.abs()) * 1e-15),
+            // serde_json's default float reading may be a unit or so in the last place off the
+            // correctly rounded value that core's parser (ours) gives. Counted in units of the
+            // last place rather than relatively: subnormal numbers (below 2.2e-308) carry fewer
+            // digits, so one unit there is a large relative difference.
+            (Json::Number(a), Value::Number(b)) => b.as_f64().is_some_and(|b| {
+                *a == b || (a.is_sign_negative() == b.is_sign_negative() && units_apart(*a, b) <= 4)
+            }),
             (Json::String(a), Value::String(b)) => a == b,
             (Json::Array(a), Value::Array(b)) => {
                 a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y))
