@@ -89,8 +89,9 @@ fn server_session_client() -> Result<OpenRouterClient, FlowError> {
     let origin = web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .ok_or_else(|| FlowError::Config("the page has no address".into()))?;
-    let base =
-        crate::openrouter::BaseUrl::parse(&format!("{origin}{}", crate::fullstack::API_PREFIX))
-            .map_err(|e| FlowError::Config(e.to_string()))?;
+    // The page's own origin, whatever its scheme: the page already came over it.
+    let api = format!("{origin}{}", crate::fullstack::API_PREFIX);
+    let base = crate::openrouter::BaseUrl::parse_allowing_http(&api)
+        .map_err(|e| FlowError::Config(e.to_string()))?;
     Ok(OpenRouterClient::for_server_session(base)?)
 }
