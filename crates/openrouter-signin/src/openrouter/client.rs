@@ -409,7 +409,7 @@ impl OpenRouterClient {
         bearer: Option<&'a ApiKey>,
     ) -> HttpRequest<'a> {
         HttpRequest {
-            post_json,
+            post_json: post_json.map(zeroize::Zeroizing::new),
             url: url.to_owned(),
             bearer: bearer.map(ApiKey::expose_secret),
             headers: self.attribution.clone(),

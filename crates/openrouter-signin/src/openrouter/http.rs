@@ -8,7 +8,8 @@ pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 
 /// A request as the transports see it.
 pub(crate) struct HttpRequest<'a> {
-    pub post_json: Option<String>,
+    /// The JSON body; wiped when dropped, since the exchange's holds the code and the verifier.
+    pub post_json: Option<zeroize::Zeroizing<String>>,
     pub url: String,
     pub bearer: Option<&'a str>,
     pub headers: Vec<(&'static str, String)>,

@@ -42,11 +42,15 @@ impl Transport {
                 .http
                 .post(&request.url)
                 .header("content-type", "application/json")
-                .body(json.clone()),
+                .body(wiped_on_drop(&[json.as_bytes()])),
             None => self.http.get(&request.url),
         };
         if let Some(key) = request.bearer {
-            builder = builder.bearer_auth(key);
+            let value = wiped_on_drop(&[b"Bearer ", key.as_bytes()]);
+            if let Ok(mut value) = reqwest::header::HeaderValue::from_maybe_shared(value) {
+                value.set_sensitive(true);
+                builder = builder.header(reqwest::header::AUTHORIZATION, value);
+            }
         }
         for (name, value) in &request.headers {
             builder = builder.header(*name, value);
@@ -97,6 +101,20 @@ impl Transport {
             }
         }
     }
+}
+
+/// `parts` joined into bytes that are wiped when the last reference to them is dropped: the
+/// bearer header and the exchange's body (code and verifier) are not left in freed memory by
+/// reqwest's copies of them. (What the HTTP stack copies into its own write buffer is beyond
+/// reach.)
+fn wiped_on_drop(parts: &[&[u8]]) -> bytes::Bytes {
+    let mut joined = zeroize::Zeroizing::new(Vec::with_capacity(
+        parts.iter().map(|part| part.len()).sum(),
+    ));
+    for part in parts {
+        joined.extend_from_slice(part);
+    }
+    bytes::Bytes::from_owner(joined)
 }
 
 /// The status, the `Retry-After` header and at most [`MAX_RESPONSE_BYTES`] of body.

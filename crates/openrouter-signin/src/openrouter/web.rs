@@ -147,8 +147,10 @@ async fn start(request: &HttpRequest<'_>) -> Result<(Fetch, Response), ClientErr
         None => init.set_method("GET"),
     }
     if let Some(key) = request.bearer {
+        // The browser keeps its own copy; this one is wiped.
+        let bearer = zeroize::Zeroizing::new(format!("Bearer {key}"));
         headers
-            .set("authorization", &format!("Bearer {key}"))
+            .set("authorization", &bearer)
             .map_err(|e| network(js_text(&e)))?;
     }
     for (name, value) in &request.headers {
