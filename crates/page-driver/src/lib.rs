@@ -7,7 +7,9 @@
 //!   (fantoccini's TLS features pull in OpenSSL or aws-lc; a loopback-only client needs neither.)
 //! - [`static_server`]: serves what dx built on 127.0.0.1, as is or gzip -9.
 //! - [`measure`]: what the benchmarks (`bench-web`, `bench-fullstack`) share.
+//! - [`process`]: child processes (servers, nginx) that end with the test binary.
 
 pub mod measure;
+pub mod process;
 pub mod static_server;
 pub mod webdriver;
