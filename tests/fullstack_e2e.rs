@@ -67,7 +67,8 @@ fn start_server(openrouter: &str, secret: &str, previous: Option<&str>) -> Serve
         command.env("OPENROUTER_SIGNIN_PREVIOUS_SECRET", previous);
     }
     let server = Server {
-        child: command.spawn().unwrap(),
+        // Tied to this process: the fixture lives in a static and is never dropped.
+        child: page_driver::process::spawn_tied(command).unwrap(),
         origin: format!("http://127.0.0.1:{port}"),
     };
     let deadline = Instant::now() + WAIT;
@@ -561,14 +562,19 @@ fn failures_are_explained_and_the_earlier_key_stays() {
         assert!(explained.contains("did not carry the state"), "{explained}");
         assert_eq!(s.text("#masked-key").await.unwrap(), masked);
 
-        // The pending cookie was cleared: the same return again is one without a sign-in.
+        // A return without the sign-in's state does not end it: anyone can link here. The
+        // pending cookie stays, and the same return again is still refused for its state.
+        assert!(
+            browser_cookie(s, "openrouter_pending").await.is_some(),
+            "the pending sign-in outlives a return that lacks its state"
+        );
         s.goto(&format!(
             "{}/auth/callback?code=abc&state=ors_tampered",
             f.a.origin
         ))
         .await;
         let explained = alert(s).await;
-        assert!(explained.contains("has no sign-in waiting"), "{explained}");
+        assert!(explained.contains("did not carry the state"), "{explained}");
 
         // A key cookie altered in the browser: the page shows signed out, and nothing alarming.
         let mut cookie = browser_cookie(s, "openrouter_key").await.unwrap();
@@ -620,11 +626,11 @@ fn an_expired_pending_sign_in_is_explained_and_nothing_is_exchanged() {
         let pending = browser_cookie(s, "openrouter_pending")
             .await
             .expect("the pending cookie while at OpenRouter");
-        assert_eq!(pending["path"], "/auth/callback");
+        assert_eq!(pending["path"], "/");
         assert_eq!(pending["httpOnly"], true);
         s.cdp(
             "Network.deleteCookies",
-            json!({"name": "openrouter_pending", "domain": "127.0.0.1", "path": "/auth/callback"}),
+            json!({"name": "openrouter_pending", "domain": "127.0.0.1", "path": "/"}),
         )
         .await;
         let exchanges = f.mock.exchange_requests();

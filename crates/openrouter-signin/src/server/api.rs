@@ -14,13 +14,13 @@
 use std::convert::Infallible;
 
 use axum::body::{Body, Bytes};
-use axum::extract::State;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER};
+use axum::extract::{Request, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER, X_CONTENT_TYPE_OPTIONS};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use tokio::sync::mpsc;
 
 use super::cookie::append;
+use super::relay::{self, Piece};
 use super::request::key_from;
 use super::SignInServer;
 use crate::openrouter::json::write_string;
@@ -73,86 +73,119 @@ fn forget(server: &SignInServer) -> HeaderValue {
     cookies.clear(cookies.key_name(), "/")
 }
 
-/// What the upstream task tells the response body.
-enum Piece {
-    Text(String),
-    End(Result<(), ClientError>),
-}
+/// The largest chat request read, in bytes: a conversation of some length, and no more.
+pub(crate) const MAX_CHAT_BODY_BYTES: usize = 1024 * 1024;
 
-pub(super) async fn chat(
-    State(server): State<SignInServer>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let Some(key) = key_from(&server, &headers) else {
+/// `POST /api/v1/chat/completions`. The sign-in is checked before the body is read, the body is
+/// read up to [`MAX_CHAT_BODY_BYTES`], at most [`SignInServer::max_chat_streams`] answers stream
+/// at once (more are refused with 503 and `Retry-After`), an answer lasts at most
+/// [`SignInServer::chat_deadline`], and a page that does not read holds back the upstream
+/// instead of filling this server's memory (relay.rs).
+pub(super) async fn chat(State(server): State<SignInServer>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let Some(key) = key_from(&server, &parts.headers) else {
         return error(StatusCode::UNAUTHORIZED, "not signed in");
+    };
+    let Ok(permit) = server.inner.chat_streams.clone().try_acquire_owned() else {
+        let mut response = error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too many answers are streaming on this server; try again in a moment",
+        );
+        response
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from_static("1"));
+        return response;
+    };
+    let body = match read_body(body, MAX_CHAT_BODY_BYTES).await {
+        Ok(body) => body,
+        Err(BodyRefused::TooLarge) => {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "the chat request is larger than 1 MiB",
+            )
+        }
+        Err(BodyRefused::Unreadable) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "the request body could not be read",
+            )
+        }
     };
     let request = match chat_request(&body) {
         Ok(request) => request,
         Err(message) => return error(StatusCode::BAD_REQUEST, message),
     };
-    // Unbounded: an answer is text of bounded length, and a slow page must not stall the task
-    // that watches for the page going away.
-    let (sender, mut receiver) = mpsc::unbounded_channel::<Piece>();
+    drop(body);
+    let (upstream, mut page) = relay::relay();
     let client = server.inner.client.clone();
+    let deadline = server.inner.chat_deadline;
     tokio::spawn(async move {
-        let upstream = async {
-            let result = client
-                .chat_stream(&key, &request, |text| {
-                    let _ = sender.send(Piece::Text(text.to_owned()));
-                })
-                .await;
-            let _ = sender.send(Piece::End(result));
+        // Held until the upstream request ends: the cap counts upstream streams.
+        let _permit = permit;
+        let feeder = upstream.feeder();
+        let answer = client.chat_stream(&key, &request, move |text| feeder.push(text));
+        let outcome = tokio::select! {
+            outcome = upstream.run(answer) => outcome,
+            () = tokio::time::sleep(deadline) => Some(Err(ClientError::Timeout(deadline))),
         };
-        // The page went away (Stop, a closed tab): drop the upstream request with it.
-        tokio::select! {
-            () = upstream => {}
-            () = sender.closed() => {}
+        if let Some(outcome) = outcome {
+            upstream.finish(outcome);
         }
     });
     // Failures before the first piece keep their own status (402, 429 with Retry-After, ...).
-    let first = match receiver.recv().await {
+    let first = match page.next().await {
         Some(Piece::End(Err(failure))) => return client_error(&failure),
         Some(piece) => piece,
         None => return error(StatusCode::BAD_GATEWAY, "the answer ended before it began"),
     };
-    let events = futures_util::stream::unfold(
-        (Some(first), receiver, false),
-        |(next, mut receiver, done)| async move {
-            if done {
-                return None;
+    let events = futures_util::stream::unfold((Some(first), page), |(next, mut page)| async move {
+        let piece = match next {
+            Some(piece) => piece,
+            None => page.next().await?,
+        };
+        let event = match piece {
+            Piece::Text(text) => {
+                let mut event = String::from(r#"data: {"choices":[{"delta":{"content":"#);
+                write_string(&mut event, &text);
+                event.push_str("}}]}\n\n");
+                event
             }
-            let piece =
-                match next {
-                    Some(piece) => piece,
-                    None => receiver.recv().await.unwrap_or(Piece::End(Err(
-                        ClientError::InvalidResponse("the answer stopped".into()),
-                    ))),
-                };
-            let (event, done) = match piece {
-                Piece::Text(text) => {
-                    let mut event = String::from(r#"data: {"choices":[{"delta":{"content":"#);
-                    write_string(&mut event, &text);
-                    event.push_str("}}]}\n\n");
-                    (event, false)
-                }
-                Piece::End(Ok(())) => ("data: [DONE]\n\n".to_owned(), true),
-                Piece::End(Err(failure)) => {
-                    let (status, message) = status_and_message(&failure);
-                    (format!("data: {}\n\n", error_body(status, &message)), true)
-                }
-            };
-            Some((
-                Ok::<_, Infallible>(Bytes::from(event)),
-                (None, receiver, done),
-            ))
-        },
-    );
+            Piece::End(Ok(())) => "data: [DONE]\n\n".to_owned(),
+            Piece::End(Err(failure)) => {
+                let (status, message) = status_and_message(&failure);
+                format!("data: {}\n\n", error_body(status, &message))
+            }
+        };
+        Some((Ok::<_, Infallible>(Bytes::from(event)), (None, page)))
+    });
     let mut response = Response::new(Body::from_stream(events));
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    // A proxy in front (nginx) passes the events on as they come instead of buffering them.
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
     response
+}
+
+enum BodyRefused {
+    TooLarge,
+    Unreadable,
+}
+
+/// The whole body, or a refusal as soon as it passes `limit` bytes (announced or not).
+async fn read_body(body: Body, limit: usize) -> Result<Vec<u8>, BodyRefused> {
+    use futures_util::StreamExt as _;
+    let mut stream = body.into_data_stream();
+    let mut read = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| BodyRefused::Unreadable)?;
+        if read.len() + chunk.len() > limit {
+            return Err(BodyRefused::TooLarge);
+        }
+        read.extend_from_slice(&chunk);
+    }
+    Ok(read)
 }
 
 /// Reads `{"model":…,"messages":[{"role":…,"content":…},…]}`.
@@ -191,14 +224,23 @@ fn chat_request(body: &[u8]) -> Result<ChatRequest, &'static str> {
     })
 }
 
+/// The status this server answers with for an upstream failure, and its message. OpenRouter's
+/// status passes only when it is one of the few a page can act on; anything else (a 1xx, 204 or
+/// 304 that would change how the answer is framed or cached, a redirect, an unknown code) is a
+/// 502, so the upstream cannot choose how this server's answer is read.
 fn status_and_message(failure: &ClientError) -> (u16, String) {
-    match failure {
+    let (status, message) = match failure {
         ClientError::Api { status, message } => (*status, message.clone()),
         ClientError::Status { status } => (*status, failure.to_string()),
         ClientError::RateLimited { message, .. } => (429, message.clone()),
         ClientError::Timeout(_) => (504, failure.to_string()),
         other => (502, other.to_string()),
-    }
+    };
+    let passed = matches!(
+        status,
+        400 | 401 | 402 | 403 | 404 | 408 | 413 | 422 | 429 | 500 | 502 | 503 | 504
+    );
+    (if passed { status } else { 502 }, message)
 }
 
 fn client_error(failure: &ClientError) -> Response {
@@ -236,6 +278,7 @@ fn json(status: StatusCode, body: String) -> Response {
         [
             (CONTENT_TYPE, "application/json"),
             (CACHE_CONTROL, "no-store"),
+            (X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ],
         body,
     )

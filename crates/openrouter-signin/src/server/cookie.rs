@@ -1,14 +1,19 @@
 //! The two cookies and their attributes. Both are `HttpOnly` (no script reads them) and
 //! `SameSite=Lax` (sent on the top-level return from OpenRouter, not on cross-site
-//! subrequests). Over https they are `Secure` and carry the `__Host-` / `__Secure-` prefixes,
-//! which a browser enforces: a sibling subdomain or a plain-http page cannot plant or overwrite
-//! them.
+//! subrequests). Over https both are `Secure`, `Path=/` and carry the `__Host-` prefix, which a
+//! browser enforces: no other host (a sibling subdomain included) and no plain-http page can
+//! plant or overwrite them. `__Secure-` would not do: a page on any https sibling subdomain may
+//! set a `__Secure-` cookie with `Domain=` the parent, and a planted pending sign-in signs the
+//! victim in with the planter's key (login CSRF).
 
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue};
 
-/// The path the pending cookie is scoped to: the browser sends it only to the callback.
+/// The callback route.
 pub(crate) const CALLBACK_PATH: &str = "/auth/callback";
+/// Where both cookies live. `__Host-` demands `Path=/`, so the pending cookie travels with every
+/// request of the site during a sign-in's ten minutes, not only to the callback.
+pub(crate) const COOKIE_PATH: &str = "/";
 
 /// The cookie names for a site served over https (`secure`) or plain http.
 #[derive(Debug, Clone, Copy)]
@@ -26,11 +31,10 @@ impl Cookies {
         }
     }
 
-    /// The sealed pending sign-in (verifier, state, where to return), for the callback only.
-    /// `__Secure-` rather than `__Host-`, which would demand `Path=/`.
+    /// The sealed pending sign-in (verifier, state, where to return).
     pub fn pending_name(self) -> &'static str {
         if self.secure {
-            "__Secure-openrouter_pending"
+            "__Host-openrouter_pending"
         } else {
             "openrouter_pending"
         }
@@ -87,10 +91,10 @@ mod tests {
             "openrouter_key=abc; Path=/; Max-Age=60; HttpOnly; SameSite=Lax"
         );
         let secure = Cookies { secure: true };
-        let value = secure.set(secure.pending_name(), "abc", CALLBACK_PATH, 600);
+        let value = secure.set(secure.pending_name(), "abc", COOKIE_PATH, 600);
         assert_eq!(
             value,
-            "__Secure-openrouter_pending=abc; Path=/auth/callback; Max-Age=600; HttpOnly; SameSite=Lax; Secure"
+            "__Host-openrouter_pending=abc; Path=/; Max-Age=600; HttpOnly; SameSite=Lax; Secure"
         );
         assert_eq!(
             secure.clear(secure.key_name(), "/"),

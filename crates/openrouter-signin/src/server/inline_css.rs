@@ -14,12 +14,20 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+/// A stylesheet's text and its `'sha256-…'` for the policy, both computed once.
+#[derive(Debug, Clone)]
+struct Inlined {
+    css: Arc<str>,
+    hash: Arc<str>,
+}
+
 /// The public directory the stylesheets are read from, and what was read.
 #[derive(Debug)]
 pub(crate) struct InlineStyles {
     dir: PathBuf,
-    /// Per path under the directory: the file's text, or `None` when it is not inlined.
-    read: Mutex<HashMap<String, Option<Arc<str>>>>,
+    /// Per path under the directory: the file's text and its policy hash, or `None` when it is
+    /// not inlined.
+    read: Mutex<HashMap<String, Option<Inlined>>>,
 }
 
 impl InlineStyles {
@@ -30,9 +38,11 @@ impl InlineStyles {
         }
     }
 
-    /// `html` with each inlinable `<link rel="stylesheet">` replaced by a `<style>` element.
-    pub(crate) async fn apply(&self, html: &str) -> String {
+    /// `html` with each inlinable `<link rel="stylesheet">` replaced by a `<style>` element, and
+    /// the policy hashes of what was put in.
+    pub(crate) async fn apply(&self, html: &str) -> (String, Vec<String>) {
         let mut out = String::with_capacity(html.len());
+        let mut hashes = Vec::new();
         let mut rest = html;
         while let Some(start) = rest.find("<link") {
             let Some(length) = rest[start..].find('>') else {
@@ -42,10 +52,11 @@ impl InlineStyles {
             out.push_str(&rest[..start]);
             match stylesheet_path(tag) {
                 Some(path) => match self.text(path).await {
-                    Some(css) => {
+                    Some(inlined) => {
                         out.push_str("<style>");
-                        out.push_str(&css);
+                        out.push_str(&inlined.css);
                         out.push_str("</style>");
+                        hashes.push(inlined.hash.to_string());
                     }
                     None => out.push_str(tag),
                 },
@@ -54,11 +65,11 @@ impl InlineStyles {
             rest = &rest[start + length + 1..];
         }
         out.push_str(rest);
-        out
+        (out, hashes)
     }
 
     /// The stylesheet at `path` (`assets/name.css`), read the first time it is asked for.
-    async fn text(&self, path: &str) -> Option<Arc<str>> {
+    async fn text(&self, path: &str) -> Option<Inlined> {
         let known = self
             .read
             .lock()
@@ -72,7 +83,10 @@ impl InlineStyles {
             .await
             .ok()
             .filter(|css| !css.to_ascii_lowercase().contains("</style"))
-            .map(Arc::from);
+            .map(|css| Inlined {
+                hash: Arc::from(super::csp::hash_source(&css)),
+                css: Arc::from(css),
+            });
         self.read
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -117,9 +131,18 @@ mod tests {
     async fn links_to_the_public_assets_become_style_elements() {
         let (_dir, styles) = styles_in(&[("app-dxh1.css", "a{color:red}"), ("b.css", "p{}")]);
         let html = r#"<head><link rel="preload" as="script" href="/./assets/app.js"><link rel="stylesheet" href="/./assets/app-dxh1.css" type="text/css"><link rel="stylesheet" href="/assets/b.css"></head><body><p>x</p></body>"#;
+        let (page, hashes) = styles.apply(html).await;
         assert_eq!(
-            styles.apply(html).await,
+            page,
             r#"<head><link rel="preload" as="script" href="/./assets/app.js"><style>a{color:red}</style><style>p{}</style></head><body><p>x</p></body>"#
+        );
+        let expected: Vec<String> = ["a{color:red}", "p{}"]
+            .iter()
+            .map(|css| super::super::csp::hash_source(css))
+            .collect();
+        assert_eq!(
+            hashes, expected,
+            "the policy allows exactly what was put in"
         );
     }
 
@@ -139,18 +162,18 @@ mod tests {
             r#"<link rel="stylesheet" href="/assets/sub/a.css">"#,
         ] {
             let html = format!("<head>{tag}</head>");
-            assert_eq!(styles.apply(&html).await, html, "{tag}");
+            assert_eq!(styles.apply(&html).await, (html.clone(), vec![]), "{tag}");
         }
         // A tag that never closes is left as it is.
-        assert_eq!(styles.apply("<p><link rel=").await, "<p><link rel=");
+        assert_eq!(styles.apply("<p><link rel=").await.0, "<p><link rel=");
     }
 
     #[tokio::test]
     async fn a_file_is_read_once() {
         let (dir, styles) = styles_in(&[("a.css", "old{}")]);
         let html = r#"<link rel="stylesheet" href="/assets/a.css">"#;
-        assert_eq!(styles.apply(html).await, "<style>old{}</style>");
+        assert_eq!(styles.apply(html).await.0, "<style>old{}</style>");
         std::fs::write(dir.path().join("assets/a.css"), "new{}").unwrap();
-        assert_eq!(styles.apply(html).await, "<style>old{}</style>");
+        assert_eq!(styles.apply(html).await.0, "<style>old{}</style>");
     }
 }

@@ -33,6 +33,7 @@ mod cookie;
 mod csp;
 mod guard;
 mod inline_css;
+mod relay;
 mod render;
 mod request;
 mod routes;
@@ -57,6 +58,11 @@ use cookie::Cookies;
 pub const ORIGIN_ENV: &str = "OPENROUTER_SIGNIN_ORIGIN";
 /// How long the key cookie lives unless [`SignInServer::key_lifetime`] says otherwise.
 pub const DEFAULT_KEY_LIFETIME: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+/// How many chat answers one instance streams at once unless
+/// [`SignInServer::max_chat_streams`] says otherwise.
+pub const DEFAULT_MAX_CHAT_STREAMS: usize = 256;
+/// How long one chat answer may stream unless [`SignInServer::chat_deadline`] says otherwise.
+pub const DEFAULT_CHAT_DEADLINE: Duration = Duration::from_secs(5 * 60);
 
 /// Why the server's sign-in could not be set up.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -107,6 +113,11 @@ struct Inner {
     key_lifetime: Duration,
     clock: fn() -> u64,
     inline_styles: Option<Arc<inline_css::InlineStyles>>,
+    /// One permit per chat answer streaming now.
+    chat_streams: Arc<tokio::sync::Semaphore>,
+    chat_deadline: Duration,
+    /// Inline scripts of the app's own pages that the policy allows, word for word.
+    allowed_scripts: Vec<Arc<str>>,
 }
 
 impl std::fmt::Debug for SignInServer {
@@ -142,6 +153,9 @@ impl SignInServer {
                 key_lifetime: DEFAULT_KEY_LIFETIME,
                 clock: crate::now_ms,
                 inline_styles: None,
+                chat_streams: Arc::new(tokio::sync::Semaphore::new(DEFAULT_MAX_CHAT_STREAMS)),
+                chat_deadline: DEFAULT_CHAT_DEADLINE,
+                allowed_scripts: Vec::new(),
             }),
         })
     }
@@ -181,6 +195,31 @@ impl SignInServer {
     /// How long a sign-in lasts: the key cookie's `Max-Age`, and the expiry sealed inside it.
     pub fn key_lifetime(self, lifetime: Duration) -> Self {
         self.with_inner(|inner| inner.key_lifetime = lifetime)
+    }
+
+    /// How many chat answers this instance streams at once ([`DEFAULT_MAX_CHAT_STREAMS`]
+    /// unless set; at least 1). One more is refused with `503 Service Unavailable` and
+    /// `Retry-After`, so that a burst of streams, or clients that open them and never read, cannot
+    /// take the instance down; a balancer sends the retry to another instance.
+    pub fn max_chat_streams(self, streams: usize) -> Self {
+        let permits = Arc::new(tokio::sync::Semaphore::new(streams.max(1)));
+        self.with_inner(|inner| inner.chat_streams = permits)
+    }
+
+    /// How long one chat answer may stream ([`DEFAULT_CHAT_DEADLINE`] unless set): then the
+    /// upstream request is ended and the page gets a timeout error, whether it was reading or
+    /// not.
+    pub fn chat_deadline(self, deadline: Duration) -> Self {
+        self.with_inner(|inner| inner.chat_deadline = deadline)
+    }
+
+    /// Allows one inline script of the app's own pages (its text between `<script>` and
+    /// `</script>`, exactly) under the pages' policy. Without this, the policy allows only the
+    /// inline scripts Dioxus's render writes: an HTML injection into one of the app's pages
+    /// cannot run, and neither can an inline script the app wrote into its `index.html`.
+    pub fn allow_inline_script(self, source: &str) -> Self {
+        let source = Arc::from(source);
+        self.with_inner(|inner| inner.allowed_scripts.push(source))
     }
 
     /// Carries the stylesheets of the pages the server renders inside them, read from

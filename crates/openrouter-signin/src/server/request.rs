@@ -52,6 +52,7 @@ pub(super) fn plain(status: StatusCode, message: impl Into<String>) -> Response 
                 "text/plain; charset=utf-8",
             ),
             (CACHE_CONTROL, "no-store"),
+            (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ],
         message.into(),
     )

@@ -4,6 +4,8 @@
 
 use std::sync::Mutex;
 
+use zeroize::Zeroizing;
+
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
@@ -11,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
-use super::cookie::{append, cookie_values, CALLBACK_PATH};
+use super::cookie::{append, cookie_values, CALLBACK_PATH, COOKIE_PATH};
 use super::request::{plain, query_value};
 use super::seal::{open, seal, Unsealed};
 use super::SignInServer;
@@ -102,15 +104,17 @@ struct Pending {
 }
 
 impl Pending {
-    fn encode(&self) -> Vec<u8> {
-        format!(
-            "{}\n{}\n{}\n{}",
-            self.record.verifier.expose_secret(),
-            self.record.state.expose_secret(),
-            self.record.started_at_ms,
-            self.return_to
+    fn encode(&self) -> Zeroizing<Vec<u8>> {
+        Zeroizing::new(
+            format!(
+                "{}\n{}\n{}\n{}",
+                self.record.verifier.expose_secret(),
+                self.record.state.expose_secret(),
+                self.record.started_at_ms,
+                self.return_to
+            )
+            .into_bytes(),
         )
-        .into_bytes()
     }
 
     fn decode(bytes: &[u8]) -> Option<Pending> {
@@ -181,7 +185,7 @@ async fn start(State(server): State<SignInServer>, headers: HeaderMap, uri: Uri)
         cookies.set(
             cookies.pending_name(),
             &sealed,
-            CALLBACK_PATH,
+            COOKIE_PATH,
             PENDING_LIFETIME_SECS,
         ),
     );
@@ -189,21 +193,22 @@ async fn start(State(server): State<SignInServer>, headers: HeaderMap, uri: Uri)
 }
 
 /// `GET /auth/callback?code=…&state=…` (or `?error=…`)
+///
+/// Only a return that carries the pending sign-in's `state` ends it (clears its cookie): anyone
+/// can send a browser to this route (a cross-site link to `?error=access_denied`, say), and
+/// such a visit must not cancel the sign-in the user is in the middle of. A real denial carries
+/// no `state` either (OpenRouter sends none), so it is explained and the pending cookie simply
+/// expires or is replaced by the next start.
 async fn callback(State(server): State<SignInServer>, headers: HeaderMap, uri: Uri) -> Response {
     let cookies = server.cookies();
     let mut out = HeaderMap::new();
-    // Whatever happens next, this sign-in is over.
-    append(
-        &mut out,
-        cookies.clear(cookies.pending_name(), CALLBACK_PATH),
-    );
     let now = server.now_ms();
     let inner = &server.inner;
     let mut refused = None;
     let mut pending = None;
     for value in cookie_values(&headers, cookies.pending_name()) {
         match open(&inner.secret, cookies.pending_name(), value, now / 1000) {
-            Ok(bytes) => match Pending::decode(&bytes) {
+            Ok(bytes) => match Pending::decode(&Zeroizing::new(bytes)) {
                 Some(found) => {
                     pending = Some(found);
                     break;
@@ -215,14 +220,35 @@ async fn callback(State(server): State<SignInServer>, headers: HeaderMap, uri: U
         }
     }
     let Some(Pending { record, return_to }) = pending else {
+        if refused.is_some() {
+            // Expired or not ours: no sign-in lives in it, so removing it cancels nothing.
+            append(&mut out, cookies.clear(cookies.pending_name(), COOKIE_PATH));
+        }
         return back("/", Some(refused.unwrap_or(SignInFailure::NotPending)), out);
     };
+    let query = uri.query().unwrap_or("");
+    let carries_state = matches!(
+        query_value(query, "state"),
+        Ok(Some(state)) if record.state.matches(&state)
+    );
+    if !carries_state {
+        let failure = match query_value(query, "error") {
+            Ok(Some(_)) => SignInFailure::Denied,
+            _ if query_value(query, "code").is_ok_and(|code| code.is_some()) => {
+                SignInFailure::StateMismatch
+            }
+            _ => SignInFailure::BadReturn,
+        };
+        return back(&return_to, Some(failure), out);
+    }
+    // This is the sign-in's own return: whatever happens next, it is over.
+    append(&mut out, cookies.clear(cookies.pending_name(), COOKIE_PATH));
     let store = RequestStore::default();
     if store.save_pending(&record).is_err() {
         return back(&return_to, Some(SignInFailure::PendingRefused), out);
     }
     drop(record);
-    let query = format!("?{}", uri.query().unwrap_or(""));
+    let query = Zeroizing::new(format!("?{query}"));
     let failure = match finish_sign_in(&store, &inner.client, &query, now).await {
         Ok(Return::SignedIn(signed_in)) => {
             let lifetime = inner.key_lifetime.as_secs();
@@ -234,7 +260,7 @@ async fn callback(State(server): State<SignInServer>, headers: HeaderMap, uri: U
             );
             append(
                 &mut out,
-                cookies.set(cookies.key_name(), &sealed, "/", lifetime),
+                cookies.set(cookies.key_name(), &sealed, COOKIE_PATH, lifetime),
             );
             None
         }

@@ -51,6 +51,18 @@ impl Browser {
         self.cookies.iter().find(|c| c.name == name).cloned()
     }
 
+    /// Sets a cookie as another page of the site could (a sibling subdomain's `Domain=` cookie,
+    /// say): the browser sends it along with its own.
+    pub fn plant(&mut self, name: &str, value: &str, path: &str) {
+        self.cookies.push(Cookie {
+            name: name.into(),
+            value: value.into(),
+            path: path.into(),
+            http_only: false,
+            same_site_lax: false,
+        });
+    }
+
     /// Flips one character in the middle of a cookie's value.
     pub fn alter_cookie(&mut self, name: &str) {
         let cookie = self.cookies.iter_mut().find(|c| c.name == name).unwrap();

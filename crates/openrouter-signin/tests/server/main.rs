@@ -2,6 +2,7 @@
 //! browser that keeps cookies the way a browser does. No key may reach the browser: only the
 //! sealed cookie travels.
 
+mod attacks;
 mod browser;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,14 +18,25 @@ const SECRET_B: [u8; 32] = [0x22; 32];
 
 /// A server on 127.0.0.1:0 in front of `mock`; returns its origin.
 async fn serve(mock: &MockServer, secret: CookieSecret, clock: Option<fn() -> u64>) -> String {
+    serve_with(mock, secret, |server| match clock {
+        Some(clock) => server.with_clock(clock),
+        None => server,
+    })
+    .await
+}
+
+/// A server on 127.0.0.1:0 in front of `mock`, set up further by `configure`; returns its
+/// origin.
+async fn serve_with(
+    mock: &MockServer,
+    secret: CookieSecret,
+    configure: impl FnOnce(SignInServer) -> SignInServer,
+) -> String {
     let config = OpenRouterConfig::new("server-tests")
         .base_url(BaseUrl::parse(&mock.base_url()).unwrap())
         .key_label("Server tests")
         .attribution("https://server-tests.invalid", "Server tests");
-    let mut server = SignInServer::new(&config, secret).unwrap();
-    if let Some(clock) = clock {
-        server = server.with_clock(clock);
-    }
+    let server = configure(SignInServer::new(&config, secret).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let origin = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, server.router::<()>()).await });
@@ -100,11 +112,13 @@ async fn a_whole_sign_in_leaves_only_a_sealed_httponly_cookie() {
     );
 }
 
-/// Signs in once, then runs a failing sign-in and checks that the earlier key stays.
+/// Signs in once, then runs a failing sign-in and checks that the earlier key stays, and that
+/// the pending sign-in ended (`ends`) or, for a return that lacks its state, lives on.
 async fn fails_keeping_the_key(
     setup: impl FnOnce(&MockServer),
     tamper: impl FnOnce(&mut Browser, String) -> String,
     expected: &str,
+    ends: bool,
 ) {
     let mock = mock().await;
     let origin = serve(&mock, secret(&SECRET_A), None).await;
@@ -130,9 +144,10 @@ async fn fails_keeping_the_key(
         before,
         "the earlier key stays"
     );
-    assert!(
+    assert_eq!(
         browser.cookie("openrouter_pending").is_none(),
-        "the pending cookie is gone"
+        ends,
+        "the pending cookie is gone exactly when the return carried its state"
     );
     let session = browser
         .get(&format!("{origin}/api/openrouter-signin/session"))
@@ -150,6 +165,8 @@ async fn denial_is_explained_and_keeps_the_key() {
         |m| m.set_consent(ConsentMode::AutoDeny),
         |_, back| back,
         "denied",
+        // OpenRouter's denial carries no state: it cannot prove it is this sign-in's.
+        false,
     )
     .await;
 }
@@ -160,7 +177,7 @@ async fn a_tampered_state_is_refused() {
         let state = param(&back, "state").unwrap().to_owned();
         back.replace(&state, &format!("{state}x"))
     };
-    fails_keeping_the_key(|_| {}, tamper, "state_mismatch").await;
+    fails_keeping_the_key(|_| {}, tamper, "state_mismatch", false).await;
 }
 
 #[tokio::test]
@@ -170,6 +187,7 @@ async fn failed_exchanges_are_explained() {
             |m| m.inject_exchange_failure(failure),
             |_, back| back,
             "exchange_failed",
+            true,
         )
         .await;
     }
@@ -181,7 +199,7 @@ async fn a_tampered_pending_cookie_is_refused() {
         browser.alter_cookie("openrouter_pending");
         back
     };
-    fails_keeping_the_key(|_| {}, tamper, "pending_refused").await;
+    fails_keeping_the_key(|_| {}, tamper, "pending_refused", true).await;
 }
 
 static LATER: AtomicU64 = AtomicU64::new(0);
