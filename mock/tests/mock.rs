@@ -650,6 +650,7 @@ async fn control_endpoints_drive_the_mock() {
             "issued_keys": 1,
             "chat_requests": 0,
             "chats_closed_early": 0,
+            "chat_bytes_sent": 0,
         })
     );
     assert!(!stats.text().contains(&key));
