@@ -141,6 +141,24 @@ if [ "$status" -eq 0 ]; then
   set -e
 fi
 if [ "$status" -eq 0 ]; then
+  step "deployed: nginx terminating TLS in front of three instances with one secret, one killed mid-session (tests/deploy_e2e.rs)"
+  set +e
+  cargo test --locked --test deploy_e2e -- --ignored --test-threads=1 2>&1 | tee -a target/test-output.log
+  status=${PIPESTATUS[0]}
+  set -e
+fi
+if [ "$status" -eq 0 ]; then
+  # A few seconds of each load through nginx, with an instance killed and restarted; it fails
+  # when any request failed other than the killed instance's in-flight ones.
+  step "load through nginx, one instance killed and restarted (scripts/load.sh --smoke)"
+  set +e
+  ./scripts/load.sh --smoke 2>&1 | tee target/load-smoke.log
+  status=${PIPESTATUS[0]}
+  set -e
+  grep -E '^load: 1 (passed|failed)' target/load-smoke.log >>target/test-output.log \
+    || echo "load: 1 failed" >>target/test-output.log
+fi
+if [ "$status" -eq 0 ]; then
   step "desktop sign-in end to end in a real window under Xvfb, through its accessibility tree (tests/desktop_e2e.rs)"
   set +e
   # A private D-Bus session starts the accessibility bus on demand; either variable would keep
