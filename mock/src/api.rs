@@ -70,7 +70,7 @@ fn exchange_body(shared: &Shared, body: &[u8]) -> Response {
             "code_verifier does not match the code_challenge.",
         );
     }
-    match shared.issue_key(grant.key_label) {
+    match shared.issue_key(grant.key_label, grant.limit) {
         Ok(key) => Json(json!({ "key": key, "user_id": shared.user_id })).into_response(),
         Err(_) => json_error(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -83,22 +83,27 @@ fn text<'a>(fields: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
     fields.get(name).and_then(Value::as_str)
 }
 
-/// `GET /api/v1/key`: describes the bearer key, if the mock issued it.
+/// `GET /api/v1/key`: describes the bearer key, if the mock issued it: its credit limit and
+/// what its generations cost.
 pub(crate) async fn key_info(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    let label = bearer(&headers).and_then(|key| shared.key_label(key));
-    let Some(label) = label else {
+    let status = bearer(&headers).and_then(|key| shared.key_status(key));
+    let Some(status) = status else {
         return json_error(StatusCode::UNAUTHORIZED, "Missing or invalid API key.");
     };
-    // Every field OpenRouter documents, with the nulls a fresh key without limits has.
+    let usage = status.usage;
+    // What remains of the credit limit asked for at sign-in, never below zero.
+    let remaining = status.limit.map(|limit| (limit - usage).max(0.0));
+    // Every field OpenRouter documents. The mock lives less than a day, so every generation
+    // it recorded counts today, this week and this month.
     Json(json!({
         "data": {
-            "label": label,
-            "usage": 0.0,
-            "usage_daily": 0.0,
-            "usage_weekly": 0.0,
-            "usage_monthly": 0.0,
-            "limit": null,
-            "limit_remaining": null,
+            "label": status.label,
+            "usage": usage,
+            "usage_daily": usage,
+            "usage_weekly": usage,
+            "usage_monthly": usage,
+            "limit": status.limit,
+            "limit_remaining": remaining,
             "limit_reset": null,
             "expires_at": null,
             "is_free_tier": true,

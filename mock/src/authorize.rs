@@ -18,6 +18,8 @@ use crate::ConsentMode;
 /// Longest `state` / `key_label` accepted; both end up in a URL or a page.
 const MAX_STATE_LEN: usize = 1024;
 const MAX_LABEL_LEN: usize = 256;
+/// Longest `limit` accepted, in characters: a few billion dollars with cents.
+const MAX_LIMIT_LEN: usize = 16;
 
 /// A validated authorization request.
 #[derive(Debug, Clone)]
@@ -27,6 +29,8 @@ pub(crate) struct AuthRequest {
     pub callback: Option<Callback>,
     pub state: Option<String>,
     pub key_label: Option<String>,
+    /// The credit limit of the key to issue, in US dollars.
+    pub limit: Option<f64>,
 }
 
 impl AuthRequest {
@@ -37,6 +41,7 @@ impl AuthRequest {
         let challenge = single(pairs, "code_challenge")?;
         let method = single(pairs, "code_challenge_method")?;
         let state = single(pairs, "state")?;
+        let limit = single(pairs, "limit")?.map(parse_limit).transpose()?;
 
         let callback = match (callback_url, key_label) {
             (Some(url), _) => Some(callback::parse_callback(url)?),
@@ -68,7 +73,31 @@ impl AuthRequest {
             callback,
             state: state.map(str::to_owned),
             key_label: key_label.map(str::to_owned),
+            limit,
         })
+    }
+}
+
+/// A credit limit in US dollars: a positive decimal number such as `5` or `2.50` (digits, then
+/// optionally a point and more digits; no sign, exponent or thousands separator).
+fn parse_limit(text: &str) -> Result<f64, String> {
+    let refuse = || {
+        format!(
+            "limit must be a positive amount of US dollars such as 5 or 2.50 (got {:?}).",
+            text.chars().take(MAX_LIMIT_LEN + 1).collect::<String>()
+        )
+    };
+    let (whole, fraction) = match text.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (text, None),
+    };
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    if text.len() > MAX_LIMIT_LEN || !digits(whole) || !fraction.is_none_or(digits) {
+        return Err(refuse());
+    }
+    match text.parse::<f64>() {
+        Ok(limit) if limit > 0.0 && limit.is_finite() => Ok(limit),
+        _ => Err(refuse()),
     }
 }
 
@@ -141,11 +170,15 @@ fn ask(shared: &Shared, request: AuthRequest) -> Response {
             key_label: label.as_deref().unwrap_or_default(),
         },
     };
-    html::respond(StatusCode::OK, html::consent_page(&id, &requester))
+    html::respond(
+        StatusCode::OK,
+        html::consent_page(&id, &requester, page_request.limit),
+    )
 }
 
 fn approve(shared: &Shared, request: &AuthRequest, status: StatusCode) -> Response {
-    let Ok(code) = shared.issue_code(&request.challenge, request.key_label.clone()) else {
+    let issued = shared.issue_code(&request.challenge, request.key_label.clone(), request.limit);
+    let Ok(code) = issued else {
         return randomness_failure();
     };
     let Some(callback) = &request.callback else {
@@ -190,4 +223,37 @@ fn randomness_failure() -> Response {
         StatusCode::INTERNAL_SERVER_ERROR,
         html::error_page("The system random number generator failed."),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_limit;
+
+    #[test]
+    fn limits_are_positive_dollar_amounts() {
+        for (text, dollars) in [("5", 5.0), ("2.50", 2.5), ("0.01", 0.01), ("007", 7.0)] {
+            assert_eq!(parse_limit(text), Ok(dollars), "{text}");
+        }
+        for text in [
+            "",
+            "0",
+            "0.00",
+            "-5",
+            "+5",
+            "5.",
+            ".5",
+            "1e3",
+            "inf",
+            "NaN",
+            "5,00",
+            "$5",
+            " 5",
+            "5 ",
+            "1.2.3",
+            "12345678901234567",
+        ] {
+            let error = parse_limit(text).expect_err(text);
+            assert!(error.starts_with("limit must be"), "{text}: {error}");
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! and the failures that can be injected into it.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -14,8 +14,11 @@ use serde_json::json;
 
 use crate::api::bearer;
 use crate::chat_request::{self, ChatRequest};
+use crate::crypto;
 use crate::error::json_error;
-use crate::sse::{self, Ending};
+use crate::generation::{self, Generation};
+use crate::models::generation_cost;
+use crate::sse::{self, Ending, Tracker};
 use crate::state::Shared;
 
 /// A misbehaviour for the next chat request only; queue several for several requests.
@@ -58,6 +61,7 @@ pub(crate) async fn completions(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let started = Instant::now();
     let ticket = shared.begin_chat(recorded_headers(&headers));
     match ticket.failure {
         Some(ChatFailure::Status(code)) => return injected_status(code),
@@ -66,9 +70,9 @@ pub(crate) async fn completions(
         }
         _ => {}
     }
-    if !bearer(&headers).is_some_and(|key| shared.is_issued_key(key)) {
+    let Some(key) = bearer(&headers).filter(|key| shared.is_issued_key(key)) else {
         return json_error(StatusCode::UNAUTHORIZED, "Missing or invalid API key.");
-    }
+    };
     let request = body
         .map_err(|_| "The request body could not be read.".to_owned())
         .and_then(|body| chat_request::parse(&body));
@@ -76,25 +80,74 @@ pub(crate) async fn completions(
         Ok(request) => request,
         Err(message) => return json_error(StatusCode::BAD_REQUEST, &message),
     };
-    let id = format!("gen-mock-{}", ticket.number);
+    let id = generation::id(ticket.number);
     let mut text = chat_request::answer(&request);
     let long = shared.chat_size();
     if let Some(size) = long {
         text = lengthen(&text, size);
     }
+    let usage = Usage {
+        prompt_tokens: chat_request::prompt_tokens(&request),
+        completion_tokens: chat_request::tokens(&text),
+    };
+    let record = |streamed: bool| {
+        let elapsed = started.elapsed();
+        Generation {
+            number: ticket.number,
+            key_hash: crypto::sha256_hex(key),
+            model: request.model.clone(),
+            tokens_prompt: usage.prompt_tokens,
+            tokens_completion: usage.completion_tokens,
+            total_cost: generation_cost(
+                &request.model,
+                usage.prompt_tokens,
+                usage.completion_tokens,
+            ),
+            created: SystemTime::now(),
+            streamed,
+            cancelled: false,
+            latency: elapsed,
+            generation_time: elapsed,
+            origin: origin(&headers),
+            lookups: 0,
+        }
+    };
     if request.stream {
+        // Recorded as the stream starts; its end (or its client's leaving) completes the record.
+        shared.record_generation(record(true));
         let (ending, delay) = stream_plan(ticket.failure, shared.chat_delay());
         let piece = if long.is_some() {
             sse::LONG_PIECE_BYTES
         } else {
             sse::MAX_PIECE_BYTES
         };
-        return sse::response(&id, &text, piece, ending, delay, shared.clone());
+        let tracker = Tracker {
+            shared: shared.clone(),
+            generation: ticket.number,
+            started,
+        };
+        return sse::response(&id, &text, piece, ending, delay, tracker);
     }
     if let Some(ChatFailure::Slow(delay)) = ticket.failure {
         tokio::time::sleep(delay).await;
     }
-    completion(&id, &request, &text)
+    shared.record_generation(record(false));
+    completion(&id, &request, &text, usage)
+}
+
+/// Token counts of an answer: the mock's deterministic estimates.
+#[derive(Debug, Clone, Copy)]
+struct Usage {
+    prompt_tokens: usize,
+    completion_tokens: usize,
+}
+
+/// The request's `HTTP-Referer` (the app that asked), or empty.
+fn origin(headers: &HeaderMap) -> String {
+    headers
+        .get("http-referer")
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+        .unwrap_or_default()
 }
 
 /// `text` repeated (with a space between) until it is at least `size` bytes long, then cut to
@@ -142,9 +195,11 @@ fn stream_plan(failure: Option<ChatFailure>, default_delay: Duration) -> (Ending
 }
 
 /// The non-streaming `200` answer.
-fn completion(id: &str, request: &ChatRequest, text: &str) -> Response {
-    let prompt_tokens = chat_request::prompt_tokens(request);
-    let completion_tokens = chat_request::tokens(text);
+fn completion(id: &str, request: &ChatRequest, text: &str, usage: Usage) -> Response {
+    let Usage {
+        prompt_tokens,
+        completion_tokens,
+    } = usage;
     Json(json!({
         "id": id,
         "model": request.model,

@@ -102,6 +102,18 @@ pub(crate) async fn age_codes(State(shared): State<Arc<Shared>>, query: Pairs) -
     }
 }
 
+/// `POST /__mock/generation-lag?times=N`: from now on, the first N lookups of each generation
+/// answer 404, as OpenRouter does for a moment after an answer ends; `times=0` turns it off.
+pub(crate) async fn generation_lag(State(shared): State<Arc<Shared>>, query: Pairs) -> Response {
+    match with_pairs(query, |pairs| number::<usize>(pairs, "times")) {
+        Ok(times) => {
+            shared.set_generation_lag(times);
+            Json(json!({ "generation_lag": times })).into_response()
+        }
+        Err(message) => json_error(StatusCode::BAD_REQUEST, &message),
+    }
+}
+
 /// `GET /__mock/stats`: counters only, never keys or codes.
 pub(crate) async fn stats(State(shared): State<Arc<Shared>>) -> Response {
     let stats = shared.stats();
@@ -112,6 +124,7 @@ pub(crate) async fn stats(State(shared): State<Arc<Shared>>) -> Response {
         "chat_requests": stats.chat_requests,
         "chats_closed_early": stats.chats_closed_early,
         "chat_bytes_sent": stats.chat_bytes_sent,
+        "generations": stats.generations,
     }))
     .into_response()
 }

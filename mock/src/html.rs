@@ -42,8 +42,13 @@ pub(crate) enum Requester<'a> {
     Headless { key_label: &'a str },
 }
 
-/// The Approve / Deny page for a pending request.
-pub(crate) fn consent_page(request_id: &str, requester: &Requester<'_>) -> String {
+/// The Approve / Deny page for a pending request; `limit` is the credit limit (US dollars) the
+/// key will have, when the app asked for one.
+pub(crate) fn consent_page(
+    request_id: &str,
+    requester: &Requester<'_>,
+    limit: Option<f64>,
+) -> String {
     let who = match requester {
         Requester::Callback { host, url } => format!(
             "<p>An application at <strong id=\"callback-host\">{}</strong> wants to connect to \
@@ -58,8 +63,11 @@ pub(crate) fn consent_page(request_id: &str, requester: &Requester<'_>) -> Strin
             escape(key_label)
         ),
     };
+    let limit = limit.map_or_else(String::new, |limit| {
+        format!("<p id=\"credit-limit\">Credit limit: ${limit:.2}</p>\n")
+    });
     let body = format!(
-        "<h1>Authorize application</h1>\n{who}\n\
+        "<h1>Authorize application</h1>\n{who}\n{limit}\
          <form method=\"post\" action=\"/auth/decision\">\
          <input type=\"hidden\" name=\"request_id\" value=\"{}\">\
          <button type=\"submit\" id=\"approve\" name=\"decision\" value=\"approve\">Approve</button>\
@@ -69,9 +77,9 @@ pub(crate) fn consent_page(request_id: &str, requester: &Requester<'_>) -> Strin
     document("Authorize application", &body)
 }
 
-/// The code that [`code_page`] shows, read back from the page as the user would copy it: for
-/// tests that play the user of the headless flow, so that they know the page's markup from one
-/// place. `None` when the page shows no code.
+/// The code that the headless flow's code page shows, read back from the page as the user would
+/// copy it: for tests that play the user of the headless flow, so that they know the page's
+/// markup from one place. `None` when the page shows no code.
 pub fn code_shown_on(page: &str) -> Option<&str> {
     page.split("<code id=\"code\">").nth(1)?.split('<').next()
 }
@@ -190,8 +198,9 @@ mod tests {
                     host: hostile,
                     url: hostile,
                 },
+                Some(5.0),
             ),
-            consent_page("id", &Requester::Headless { key_label: hostile }),
+            consent_page("id", &Requester::Headless { key_label: hostile }, None),
             code_page(hostile, hostile, Duration::from_secs(600)),
             error_page(hostile),
             key_page(hostile, hostile),
@@ -200,6 +209,17 @@ mod tests {
         for page in pages {
             assert!(!page.contains("<script>"), "{page}");
         }
+    }
+
+    #[test]
+    fn consent_shows_the_credit_limit_when_asked() {
+        let requester = Requester::Headless { key_label: "cli" };
+        let limited = consent_page("id", &requester, Some(2.5));
+        assert!(
+            limited.contains("<p id=\"credit-limit\">Credit limit: $2.50</p>"),
+            "{limited}"
+        );
+        assert!(!consent_page("id", &requester, None).contains("Credit limit"));
     }
 
     #[test]

@@ -1,25 +1,43 @@
-//! A local mock of OpenRouter's OAuth PKCE flow, key API and chat completions, for offline
-//! development and tests of `openrouter-signin`.
+//! A local mock of OpenRouter's OAuth PKCE flow, key API, model lists, chat completions and
+//! generations, for offline development and tests of `openrouter-signin`.
 //!
 //! Endpoints:
 //! - `GET /auth` — the authorize page (`callback_url` or `key_label`, `code_challenge`,
-//!   `code_challenge_method=S256`, optional `state`), answered per the [`ConsentMode`];
+//!   `code_challenge_method=S256`, optional `state`, optional `limit`: a credit limit in US
+//!   dollars such as `5` or `2.50`, shown on the consent page and given to the key), answered
+//!   per the [`ConsentMode`];
 //! - `POST /auth/decision` — the consent page's Approve / Deny form;
 //! - `POST /api/v1/auth/keys` — exchanges `{"code","code_verifier","code_challenge_method"}` for
 //!   `{"key","user_id"}`; a code lives 10 minutes, then answers
 //!   `403 {"error":{"code":403,"message":"Authorization code expired"}}`;
 //! - `GET /api/v1/key` — describes the `Authorization: Bearer` key, with every field
-//!   OpenRouter documents (those a fresh key has no value for are null);
+//!   OpenRouter documents: `usage` (and `usage_daily`, `_weekly`, `_monthly`) is the sum of the
+//!   `total_cost` of its generations; `limit` is the credit limit asked for at sign-in and
+//!   `limit_remaining` the limit minus the usage (never below 0), both null without a limit;
 //! - `GET /keys/<sha256 hex of a key>` — a small page for an issued key, where OpenRouter's
 //!   own page lets its owner manage or revoke it;
+//! - `GET /api/v1/models` — the public model list, no key needed: `{"data":[…]}`, one entry per
+//!   id of [`PUBLIC_MODEL_IDS`] in OpenRouter's shape (`id`, `canonical_slug`, `name`, `created`,
+//!   `description`, `context_length`, `architecture`, `pricing` as decimal strings of US
+//!   dollars per token, `top_provider`, `per_request_limits`, `supported_parameters`);
+//! - `GET /api/v1/models/user` — the models the bearer key may use, the same entries for the
+//!   ids of [`USER_MODEL_IDS`] only; 401 without an issued key;
 //! - `POST /api/v1/chat/completions` — a deterministic echo model for issued keys:
 //!   `{"model","messages":[{"role","content"}],"stream"}` is answered with
 //!   `Echo from <model>: <last user message>`, as one JSON completion or as server-sent
 //!   events (pieces of at most 8 bytes, cut on character boundaries, then `data: [DONE]`);
+//!   every answer (id `gen-mock-N`) is recorded as a generation;
+//! - `GET /api/v1/generation?id=gen-mock-N` — that generation for the key that made it:
+//!   `{"data":{"id","model","total_cost","tokens_prompt","tokens_completion",…,"created_at",
+//!   "streamed","cancelled","usage"}}`, its cost from the public list's prices
+//!   ([`generation_cost`]); `404 {"error":{"code":404,"message":"Generation not found"}}` for an
+//!   unknown id or another key's, 400 without an id, 401 without an issued key;
 //! - `POST /__mock/consent?mode=ask|approve|deny`, `POST /__mock/fail?kind=…`,
 //!   `POST /__mock/chat-fail?kind=…`, `POST /__mock/chat-delay?ms=N`,
 //!   `POST /__mock/chat-size?bytes=N` (every answer N bytes long),
 //!   `POST /__mock/age-codes?secs=N` (every outstanding code N seconds older),
+//!   `POST /__mock/generation-lag?times=N` (the first N lookups of each generation answer
+//!   404, as OpenRouter does for a moment after an answer ends),
 //!   `GET /__mock/stats` — control from another process.
 //!
 //! Every response allows any origin, and `OPTIONS` on any path is a CORS preflight.
@@ -46,7 +64,9 @@ mod control;
 mod crypto;
 mod error;
 mod failure;
+mod generation;
 mod html;
+mod models;
 mod params;
 mod router;
 mod sse;
@@ -66,6 +86,7 @@ pub use consent::{ConsentMode, ParseConsentModeError};
 pub use crypto::s256_challenge;
 pub use failure::Failure;
 pub use html::code_shown_on;
+pub use models::{generation_cost, PUBLIC_MODEL_IDS, USER_MODEL_IDS};
 
 use state::Shared;
 
@@ -224,6 +245,25 @@ impl MockServer {
     /// never keeps keys. Empty before the first chat request.
     pub fn last_chat_headers(&self) -> Vec<(String, String)> {
         self.shared.last_chat_headers()
+    }
+
+    /// How many generations were recorded: one per chat completion answered (streamed or not,
+    /// whatever became of the stream afterwards), none for a refused or failed request.
+    pub fn generations(&self) -> usize {
+        self.shared.stats().generations
+    }
+
+    /// The ids (`gen-mock-N`) of the recorded generations, oldest first: the `id` of each
+    /// answered chat completion, to look up with `GET /api/v1/generation?id=`.
+    pub fn generation_ids(&self) -> Vec<String> {
+        self.shared.generation_ids()
+    }
+
+    /// From now on, the first `times` lookups of each generation by its key answer
+    /// `404 Generation not found` before its record, as OpenRouter does for a moment after an
+    /// answer ends (default 0). Lookups already made count among the first ones.
+    pub fn set_generation_lag(&self, times: usize) {
+        self.shared.set_generation_lag(times);
     }
 
     /// How many `GET /auth` requests arrived, valid or not.

@@ -14,13 +14,24 @@ const DEFAULT_ADDR: &str = "127.0.0.1:8787";
 const USAGE: &str = "\
 Usage: openrouter-mock [--addr 127.0.0.1:8787] [--consent ask|approve|deny]
 
-A local mock of OpenRouter's OAuth PKCE, key and chat completion endpoints.
+A local mock of OpenRouter's OAuth PKCE, key, model list, chat completion and generation
+endpoints.
 
 Options:
   --addr ADDR        loopback address to listen on (default 127.0.0.1:8787, env MOCK_ADDR);
                      port 0 picks a free port
   --consent MODE     ask (show the consent page), approve or deny (answer at once)
   -h, --help         show this help
+
+Endpoints:
+  GET  /auth?callback_url=..|key_label=..&code_challenge=..&code_challenge_method=S256
+            [&state=..][&limit=5.00]  (limit: the key's credit limit in US dollars)
+  POST /api/v1/auth/keys          (code exchange)
+  GET  /api/v1/key                (Bearer key: label, usage, limit, limit_remaining)
+  GET  /api/v1/models             (the public model list, no key needed)
+  GET  /api/v1/models/user        (Bearer key: the models that key may use)
+  POST /api/v1/chat/completions   (Bearer key: an echo model, streamed or not)
+  GET  /api/v1/generation?id=ID   (Bearer key that made it: a chat's tokens and cost)
 
 Control endpoints:
   POST /__mock/consent?mode=ask|approve|deny
@@ -31,6 +42,7 @@ Control endpoints:
   POST /__mock/chat-delay?ms=N
   POST /__mock/chat-size?bytes=N  (every answer N bytes long; 0 for the plain echo)
   POST /__mock/age-codes?secs=N   (600 expires every outstanding code)
+  POST /__mock/generation-lag?times=N (each generation answers 404 to its first N lookups)
   GET  /__mock/stats
 ";
 
@@ -196,6 +208,24 @@ mod tests {
             Ok(run_cmd("[::1]:80", ConsentMode::Ask))
         );
         assert_eq!(parse(&["-h"], None), Ok(Command::Help));
+    }
+
+    #[test]
+    fn usage_names_every_endpoint() {
+        for path in [
+            "/auth?",
+            "&limit=",
+            "/api/v1/auth/keys",
+            "/api/v1/key",
+            "/api/v1/models",
+            "/api/v1/models/user",
+            "/api/v1/chat/completions",
+            "/api/v1/generation?id=",
+            "/__mock/generation-lag?times=N",
+            "/__mock/stats",
+        ] {
+            assert!(USAGE.contains(path), "{path}");
+        }
     }
 
     #[test]

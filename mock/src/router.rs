@@ -11,7 +11,7 @@ use axum::Router;
 
 use crate::error::json_error;
 use crate::state::Shared;
-use crate::{api, authorize, chat, control};
+use crate::{api, authorize, chat, control, generation, models};
 
 /// The whole mock as one router.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -20,7 +20,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/auth/decision", post(authorize::decision))
         .route("/api/v1/auth/keys", post(api::exchange))
         .route("/api/v1/key", get(api::key_info))
+        .route("/api/v1/models", get(models::public))
+        .route("/api/v1/models/user", get(models::user))
         .route("/api/v1/chat/completions", post(chat::completions))
+        .route("/api/v1/generation", get(generation::lookup))
         .route("/keys/{hash}", get(api::key_page))
         .route("/__mock/consent", post(control::consent))
         .route("/__mock/fail", post(control::fail))
@@ -28,6 +31,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/__mock/chat-delay", post(control::chat_delay))
         .route("/__mock/chat-size", post(control::chat_size))
         .route("/__mock/age-codes", post(control::age_codes))
+        .route("/__mock/generation-lag", post(control::generation_lag))
         .route("/__mock/stats", get(control::stats))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

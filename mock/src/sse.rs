@@ -6,7 +6,7 @@ use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes, HttpBody};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -109,6 +109,15 @@ fn events(id: &str, text: &str, piece: usize, ending: Ending) -> VecDeque<(Bytes
     events
 }
 
+/// Who hears how a stream goes: the bytes it sends, and how and when it ends.
+pub(crate) struct Tracker {
+    pub shared: Arc<Shared>,
+    /// The number of the stream's generation.
+    pub generation: usize,
+    /// When its request arrived.
+    pub started: Instant,
+}
+
 /// A `200 text/event-stream` response streaming `text` as completion `id`, with
 /// `delay` between events.
 pub(crate) fn response(
@@ -117,14 +126,14 @@ pub(crate) fn response(
     piece: usize,
     ending: Ending,
     delay: Duration,
-    shared: Arc<Shared>,
+    tracker: Tracker,
 ) -> Response {
     let body = EventBody {
         events: events(id, text, piece, ending),
         drop_at_end: matches!(ending, Ending::DropAfter(_)),
         delay,
         pause: None,
-        shared,
+        tracker,
     };
     (
         StatusCode::OK,
@@ -150,17 +159,20 @@ struct EventBody {
     delay: Duration,
     /// The wait before the next frame; `None` when it is due now.
     pause: Option<Pin<Box<Sleep>>>,
-    /// Told when the client goes away before the end.
-    shared: Arc<Shared>,
+    /// Told of the bytes sent, and of the end, early or not.
+    tracker: Tracker,
 }
 
 impl Drop for EventBody {
     /// hyper drops the body unfinished only when the client went away (Stop, a closed tab, a
-    /// proxy that dropped its upstream request).
+    /// proxy that dropped its upstream request): that cancels the generation.
     fn drop(&mut self) {
-        if !self.events.is_empty() {
-            self.shared.chat_closed_early();
-        }
+        let tracker = &self.tracker;
+        tracker.shared.stream_ended(
+            tracker.generation,
+            !self.events.is_empty(),
+            tracker.started.elapsed(),
+        );
     }
 }
 
@@ -204,7 +216,7 @@ impl HttpBody for EventBody {
         if !this.events.is_empty() || this.drop_at_end {
             this.arm();
         }
-        this.shared.chat_sent(content);
+        this.tracker.shared.chat_sent(content);
         Poll::Ready(Some(Ok(Frame::data(event))))
     }
 

@@ -1,11 +1,12 @@
 //! The server's shared, mutable state.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::authorize::AuthRequest;
 use crate::crypto;
+use crate::generation::{self, Generation};
 use crate::{ChatFailure, ConsentMode, Failure};
 
 /// OpenRouter's lifetime for authorization codes.
@@ -21,10 +22,15 @@ const PENDING_TTL: Duration = Duration::from_secs(600);
 /// Default pause between two streamed chat events.
 pub(crate) const DEFAULT_CHAT_DELAY: Duration = Duration::from_millis(20);
 
+/// The most generations kept for lookup; the oldest go first. Keys' usage keeps counting them.
+const MAX_GENERATIONS: usize = 100_000;
+
 /// A code waiting to be exchanged.
 pub(crate) struct Grant {
     pub challenge: String,
     pub key_label: Option<String>,
+    /// The credit limit asked for at sign-in, in US dollars.
+    pub limit: Option<f64>,
     issued: Instant,
     ttl: Duration,
     /// Time added by [`Shared::age_codes`], so tests need not wait out a real lifetime.
@@ -51,8 +57,29 @@ struct Pending {
 struct IssuedKey {
     key: String,
     label: String,
-    /// The lowercase hex SHA-256 of the key: its name in `/keys/<hash>`.
+    /// The lowercase hex SHA-256 of the key: its name in `/keys/<hash>`, and the owner of its
+    /// generations.
     hash: String,
+    /// The credit limit asked for at sign-in, in US dollars.
+    limit: Option<f64>,
+    /// The `total_cost` of every generation of the key, in US dollars.
+    usage: f64,
+}
+
+/// What `GET /api/v1/key` reports about a key.
+#[derive(Debug, Clone)]
+pub(crate) struct KeyStatus {
+    pub label: String,
+    pub limit: Option<f64>,
+    pub usage: f64,
+}
+
+/// The answer to a generation lookup.
+#[derive(Debug, Clone)]
+pub(crate) enum Lookup {
+    Found(Generation),
+    /// Unknown, another key's, or still within the lag.
+    NotFound,
 }
 
 struct Inner {
@@ -74,6 +101,12 @@ struct Inner {
     /// Content bytes of streamed answers handed to the connection so far.
     chat_bytes_sent: u64,
     chat_headers: Vec<(String, String)>,
+    /// Recorded generations by number (`gen-mock-<number>`).
+    generations: BTreeMap<usize, Generation>,
+    /// Every generation recorded, including those no longer kept.
+    generations_recorded: usize,
+    /// How many lookups of each generation answer 404 before its record.
+    generation_lag: usize,
 }
 
 /// What a chat request starts with: its sequence number and the failure injected for it.
@@ -93,6 +126,7 @@ pub(crate) struct Stats {
     pub chat_requests: usize,
     pub chats_closed_early: usize,
     pub chat_bytes_sent: u64,
+    pub generations: usize,
 }
 
 /// Everything the handlers share. Each method takes the lock briefly and never
@@ -122,6 +156,9 @@ impl Shared {
                 chat_size: None,
                 chat_bytes_sent: 0,
                 chat_headers: Vec::new(),
+                generations: BTreeMap::new(),
+                generations_recorded: 0,
+                generation_lag: 0,
             }),
             user_id: format!("user_mock_{}", crypto::random_hex::<12>()?),
         })
@@ -217,9 +254,67 @@ impl Shared {
         }
     }
 
-    /// Counts a streamed answer whose client closed the connection before its end.
-    pub fn chat_closed_early(&self) {
-        self.lock().chats_closed_early += 1;
+    /// Notes the end of the streamed answer of generation `number`, `elapsed` after its
+    /// request arrived; `cancelled` when its client closed the connection before the end.
+    pub fn stream_ended(&self, number: usize, cancelled: bool, elapsed: Duration) {
+        let mut inner = self.lock();
+        if cancelled {
+            inner.chats_closed_early += 1;
+        }
+        if let Some(generation) = inner.generations.get_mut(&number) {
+            generation.cancelled = cancelled;
+            generation.generation_time = elapsed;
+        }
+    }
+
+    /// Records an answered chat completion, made with the issued key whose SHA-256 is
+    /// `generation.key_hash`, and adds its cost to that key's usage.
+    pub fn record_generation(&self, generation: Generation) {
+        let mut inner = self.lock();
+        if let Some(issued) = inner
+            .keys
+            .iter_mut()
+            .find(|issued| issued.hash == generation.key_hash)
+        {
+            issued.usage += generation.total_cost;
+        }
+        inner.generations_recorded += 1;
+        inner.generations.insert(generation.number, generation);
+        while inner.generations.len() > MAX_GENERATIONS {
+            inner.generations.pop_first();
+        }
+    }
+
+    /// Looks up generation `number` for the key whose SHA-256 is `key_hash`. Each of the
+    /// owner's lookups counts; the first ones answer [`Lookup::NotFound`] while the lag lasts.
+    pub fn lookup_generation(&self, number: usize, key_hash: &str) -> Lookup {
+        let mut inner = self.lock();
+        let lag = inner.generation_lag;
+        match inner.generations.get_mut(&number) {
+            Some(generation) if generation.key_hash == key_hash => {
+                let lagging = generation.lookups < lag;
+                generation.lookups = generation.lookups.saturating_add(1);
+                if lagging {
+                    Lookup::NotFound
+                } else {
+                    Lookup::Found(generation.clone())
+                }
+            }
+            _ => Lookup::NotFound,
+        }
+    }
+
+    pub fn set_generation_lag(&self, times: usize) {
+        self.lock().generation_lag = times;
+    }
+
+    /// The ids of the generations kept, oldest first.
+    pub fn generation_ids(&self) -> Vec<String> {
+        self.lock()
+            .generations
+            .keys()
+            .map(|number| generation::id(*number))
+            .collect()
     }
 
     pub fn last_chat_headers(&self) -> Vec<(String, String)> {
@@ -235,6 +330,7 @@ impl Shared {
             chat_requests: inner.chat_requests,
             chats_closed_early: inner.chats_closed_early,
             chat_bytes_sent: inner.chat_bytes_sent,
+            generations: inner.generations_recorded,
         }
     }
 
@@ -262,11 +358,13 @@ impl Shared {
         (pending.created.elapsed() < PENDING_TTL).then_some(pending.request)
     }
 
-    /// Issues a single-use code bound to `challenge`.
+    /// Issues a single-use code bound to `challenge`, for a key labelled `key_label` with
+    /// the credit `limit`.
     pub fn issue_code(
         &self,
         challenge: &str,
         key_label: Option<String>,
+        limit: Option<f64>,
     ) -> Result<String, getrandom::Error> {
         let code = crypto::random_token()?;
         let now = Instant::now();
@@ -280,6 +378,7 @@ impl Shared {
             Grant {
                 challenge: challenge.to_owned(),
                 key_label,
+                limit,
                 issued: now,
                 ttl,
                 aged: Duration::ZERO,
@@ -302,8 +401,13 @@ impl Shared {
         self.lock().codes.remove(code)
     }
 
-    /// Mints a key labelled `key_label`, or like OpenRouter's masked key when absent.
-    pub fn issue_key(&self, key_label: Option<String>) -> Result<String, getrandom::Error> {
+    /// Mints a key labelled `key_label`, or like OpenRouter's masked key when absent, with the
+    /// credit `limit` (US dollars) when one was asked for.
+    pub fn issue_key(
+        &self,
+        key_label: Option<String>,
+        limit: Option<f64>,
+    ) -> Result<String, getrandom::Error> {
         let key = crypto::random_api_key()?;
         let label = key_label.unwrap_or_else(|| mask(&key));
         let hash = crypto::sha256_hex(&key);
@@ -311,6 +415,8 @@ impl Shared {
             key: key.clone(),
             label,
             hash,
+            limit,
+            usage: 0.0,
         });
         Ok(key)
     }
@@ -324,13 +430,17 @@ impl Shared {
             .map(|issued| issued.label.clone())
     }
 
-    /// The label of an issued key.
-    pub fn key_label(&self, key: &str) -> Option<String> {
+    /// The label, credit limit and usage of an issued key.
+    pub fn key_status(&self, key: &str) -> Option<KeyStatus> {
         self.lock()
             .keys
             .iter()
             .find(|issued| issued.key == key)
-            .map(|issued| issued.label.clone())
+            .map(|issued| KeyStatus {
+                label: issued.label.clone(),
+                limit: issued.limit,
+                usage: issued.usage,
+            })
     }
 
     /// Whether the mock handed out `key`.

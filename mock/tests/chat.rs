@@ -582,7 +582,8 @@ async fn control_endpoints_drive_chat() {
     let slow = chat(&server, &key, &request("hi", true)).await;
     assert!(slow.text().ends_with("data: [DONE]\n\n"));
 
-    // The exchange queue is untouched by all of the above.
+    // The exchange queue is untouched by all of the above; the three streams that started
+    // (errormid, dropmid, slow) were recorded as generations, the refused two were not.
     let stats = get(&server, "/__mock/stats").await;
     let mut counters = stats.json();
     let sent = counters
@@ -598,6 +599,7 @@ async fn control_endpoints_drive_chat() {
             "issued_keys": 1,
             "chat_requests": 5,
             "chats_closed_early": 0,
+            "generations": 3,
         })
     );
     assert!(!stats.text().contains(&key));

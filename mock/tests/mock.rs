@@ -651,6 +651,7 @@ async fn control_endpoints_drive_the_mock() {
             "chat_requests": 0,
             "chats_closed_early": 0,
             "chat_bytes_sent": 0,
+            "generations": 0,
         })
     );
     assert!(!stats.text().contains(&key));
