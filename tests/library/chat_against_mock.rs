@@ -11,7 +11,7 @@ use openrouter_signin::openrouter::{ChatMessage, ChatRequest};
 use openrouter_signin::{now_ms, ApiKey, BaseUrl, ClientError, OpenRouterClient};
 
 /// A mock with a key it issued through a real sign-in, and a client for it.
-async fn signed_in() -> (MockServer, OpenRouterClient, ApiKey) {
+pub(crate) async fn signed_in() -> (MockServer, OpenRouterClient, ApiKey) {
     let mock = MockServer::start().await.unwrap();
     mock.set_consent(ConsentMode::AutoApprove);
     mock.set_chat_delay(Duration::from_millis(2));
@@ -32,7 +32,7 @@ async fn signed_in() -> (MockServer, OpenRouterClient, ApiKey) {
     (mock, client, signed_in.key)
 }
 
-fn hello(text: &str) -> ChatRequest {
+pub(crate) fn hello(text: &str) -> ChatRequest {
     ChatRequest {
         model: "openai/gpt-4o-mini".into(),
         messages: vec![ChatMessage::user(text)],

@@ -10,5 +10,6 @@ mod client_against_servers;
 mod file_storage;
 mod flow_against_mock;
 mod loopback;
+mod models_against_mock;
 mod no_secrets_in_logs;
 mod parsers_fuzz;

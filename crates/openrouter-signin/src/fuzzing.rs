@@ -42,10 +42,21 @@ pub fn sse(data: &[u8]) {
     assert_eq!(got, expected, "split at {at}");
 }
 
-/// The JSON reader: no panic, and a string it reads writes back to the same value.
+/// The JSON reader: no panic, and a string it reads writes back to the same value. The readers
+/// of what OpenRouter answers (the model lists, a generation) never panic on what it reads, and a
+/// model list holds at most `MAX_MODELS` models, each with an id.
 pub fn json(data: &[u8]) {
     use crate::openrouter::json::{write_string, Json};
-    if let Ok(Json::String(text)) = Json::parse(data) {
+    use crate::openrouter::{Generation, Model, MAX_MODELS};
+    let Ok(answer) = Json::parse(data) else {
+        return;
+    };
+    if let Ok(models) = Model::list_from_json(&answer) {
+        assert!(models.len() <= MAX_MODELS);
+        assert!(models.iter().all(|model| !model.id.trim().is_empty()));
+    }
+    let _ = Generation::from_json(&answer);
+    if let Json::String(text) = answer {
         let mut written = String::new();
         write_string(&mut written, &text);
         assert_eq!(Json::parse(written.as_bytes()), Ok(Json::String(text)));

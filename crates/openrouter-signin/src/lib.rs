@@ -63,5 +63,7 @@ pub use auth::{
 pub use components::{
     ButtonSize, ButtonVariant, LogoPosition, OpenRouterLogo, SignInButton, Spinner,
 };
-pub use openrouter::{ApiKey, BaseUrl, ClientError, ExchangedKey, KeyInfo, OpenRouterClient};
+pub use openrouter::{
+    ApiKey, BaseUrl, ClientError, ExchangedKey, Generation, KeyInfo, Model, OpenRouterClient,
+};
 pub use platform::{now_ms, sleep_ms};

@@ -16,7 +16,9 @@ use super::platform;
 use super::runtime::Runtime;
 use super::state::Event;
 pub use super::state::{AuthState, AuthStatus};
-use crate::openrouter::{ApiKey, ChatRequest, ClientError, KeyInfo, OpenRouterClient};
+use crate::openrouter::{
+    ApiKey, ChatRequest, ClientError, Generation, KeyInfo, Model, OpenRouterClient,
+};
 
 // Initialised from the store on first read, so the first render already knows the key.
 static AUTH: GlobalSignal<AuthState> = Signal::global(initial_state);
@@ -378,6 +380,20 @@ impl OpenRouterAuth {
     pub async fn key_info(&self) -> Result<KeyInfo, ClientError> {
         let (client, key) = self.client_and_key()?;
         client.key_info_as(key.as_ref()).await
+    }
+
+    /// The models the signed-in key may use, in either mode (see
+    /// [`OpenRouterClient::user_models`]).
+    pub async fn user_models(&self) -> Result<Vec<Model>, ClientError> {
+        let (client, key) = self.client_and_key()?;
+        client.user_models_as(key.as_ref()).await
+    }
+
+    /// What the answer with this generation id cost and used, in either mode (see
+    /// [`OpenRouterClient::generation`]).
+    pub async fn generation(&self, id: &str) -> Result<Generation, ClientError> {
+        let (client, key) = self.client_and_key()?;
+        client.generation_as(key.as_ref(), id).await
     }
 
     /// Streams a chat answer with the signed-in key, in either mode (see

@@ -1,7 +1,8 @@
 use std::time::Duration;
 
-use super::http::{HttpRequest, HttpResponse};
+use super::http::{HttpRequest, HttpResponse, MAX_RESPONSE_BYTES};
 use super::json::{write_string, Json};
+use super::models::{Generation, Model, MAX_MODEL_LIST_BYTES};
 use super::{ApiKey, BaseUrl, ClientError};
 use crate::secret::{AuthCode, Verifier};
 
@@ -12,6 +13,10 @@ use super::web::Transport;
 
 /// How long a request may take, answer included, unless [`OpenRouterClient::with_timeout`] says.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often [`OpenRouterClient::generation`] asks while OpenRouter does not know the answer
+/// yet (it answers 404 for a moment after an answer ends), and how long it waits in between.
+pub const GENERATION_TRIES: u32 = 6;
+const GENERATION_RETRY_MS: u32 = 500;
 /// The OpenRouter HTTP client: the PKCE code exchange, the key description, and chat.
 pub struct OpenRouterClient {
     base: BaseUrl,
@@ -315,6 +320,60 @@ impl OpenRouterClient {
             .ok_or_else(|| ClientError::InvalidResponse("the answer has no message".into()))
     }
 
+    /// `GET /api/v1/models/user`: the models `key` may use, after the user's provider
+    /// preferences, privacy settings and guardrails (often far fewer than the public list). Use
+    /// this to offer a choice of model.
+    pub async fn user_models(&self, key: &ApiKey) -> Result<Vec<Model>, ClientError> {
+        self.user_models_as(Some(key)).await
+    }
+
+    /// [`Self::user_models`] with the key given, or (`None`) held by the fullstack server.
+    pub(crate) async fn user_models_as(
+        &self,
+        key: Option<&ApiKey>,
+    ) -> Result<Vec<Model>, ClientError> {
+        let answer = self
+            .get_limited("/api/v1/models/user", key, MAX_MODEL_LIST_BYTES)
+            .await?;
+        Model::list_from_json(&answer)
+    }
+
+    /// `GET /api/v1/models`: OpenRouter's public list of every model (no key needed; a user's
+    /// key may be allowed only some of them: see [`Self::user_models`]).
+    pub async fn models(&self) -> Result<Vec<Model>, ClientError> {
+        let answer = self
+            .get_limited("/api/v1/models", None, MAX_MODEL_LIST_BYTES)
+            .await?;
+        Model::list_from_json(&answer)
+    }
+
+    /// `GET /api/v1/generation?id=…`: what the answer with this id (a chat's `gen-…` id) cost
+    /// and used. OpenRouter answers 404 for a moment after an answer ends, so a 404 is asked
+    /// again, [`GENERATION_TRIES`] times in all, half a second apart, before it is returned.
+    pub async fn generation(&self, key: &ApiKey, id: &str) -> Result<Generation, ClientError> {
+        self.generation_as(Some(key), id).await
+    }
+
+    /// [`Self::generation`] with the key given, or (`None`) held by the fullstack server.
+    pub(crate) async fn generation_as(
+        &self,
+        key: Option<&ApiKey>,
+        id: &str,
+    ) -> Result<Generation, ClientError> {
+        let path = format!("/api/v1/generation?id={}", super::models::encode(id));
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match self.get_limited(&path, key, MAX_RESPONSE_BYTES).await {
+                Ok(answer) => return Generation::from_json(&answer),
+                Err(error) if error.status() == Some(404) && tries < GENERATION_TRIES => {
+                    crate::platform::sleep_ms(GENERATION_RETRY_MS).await;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
     /// `POST /api/v1/chat/completions` with `"stream": true`: calls `on_text` with each piece of
     /// the answer as it arrives. Ends at `data: [DONE]`; an error object in the middle of the
     /// stream, or a stream cut short, is an error (the pieces already given stay given). Dropping
@@ -414,6 +473,7 @@ impl OpenRouterClient {
             bearer: bearer.map(ApiKey::expose_secret),
             headers: self.attribution.clone(),
             timeout: self.timeout,
+            max_bytes: MAX_RESPONSE_BYTES,
         }
     }
 
@@ -424,6 +484,19 @@ impl OpenRouterClient {
         bearer: Option<&ApiKey>,
     ) -> Result<Json, ClientError> {
         let request = self.request(&self.base.join(path), post_json, bearer);
+        let response = self.transport.send(request).await?;
+        interpret(response)
+    }
+
+    /// A GET whose answer may be up to `max_bytes` long.
+    async fn get_limited(
+        &self,
+        path: &str,
+        bearer: Option<&ApiKey>,
+        max_bytes: usize,
+    ) -> Result<Json, ClientError> {
+        let mut request = self.request(&self.base.join(path), None, bearer);
+        request.max_bytes = max_bytes;
         let response = self.transport.send(request).await?;
         interpret(response)
     }

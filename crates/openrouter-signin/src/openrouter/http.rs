@@ -14,6 +14,9 @@ pub(crate) struct HttpRequest<'a> {
     pub bearer: Option<&'a str>,
     pub headers: Vec<(&'static str, String)>,
     pub timeout: Duration,
+    /// The most bytes read of the answer (when read whole): [`MAX_RESPONSE_BYTES`] but for the
+    /// model lists.
+    pub max_bytes: usize,
 }
 
 /// An answer as the transports return it: the status, `Retry-After`, and at most

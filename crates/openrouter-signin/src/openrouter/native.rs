@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::http::{HttpRequest, HttpResponse, MAX_RESPONSE_BYTES};
+use super::http::{HttpRequest, HttpResponse};
 use super::ClientError;
 
 pub(super) struct Transport {
@@ -67,7 +67,7 @@ impl Transport {
             .send()
             .await
             .map_err(&fail)?;
-        read_whole(response, &fail).await
+        read_whole(response, request.max_bytes, &fail).await
     }
 
     /// Sends `request` and hands each chunk of a successful answer to `on_chunk` as it arrives,
@@ -88,7 +88,9 @@ impl Transport {
             .map_err(|_| ClientError::Timeout(timeout))?
             .map_err(&fail)?;
         if !response.status().is_success() {
-            return read_whole(response, &fail).await.map(Some);
+            return read_whole(response, request.max_bytes, &fail)
+                .await
+                .map(Some);
         }
         loop {
             let chunk = tokio::time::timeout(timeout, response.chunk()).await;
@@ -117,9 +119,10 @@ fn wiped_on_drop(parts: &[&[u8]]) -> bytes::Bytes {
     bytes::Bytes::from_owner(joined)
 }
 
-/// The status, the `Retry-After` header and at most [`MAX_RESPONSE_BYTES`] of body.
+/// The status, the `Retry-After` header and at most `limit` bytes of body.
 async fn read_whole(
     mut response: reqwest::Response,
+    limit: usize,
     fail: &impl Fn(reqwest::Error) -> ClientError,
 ) -> Result<HttpResponse, ClientError> {
     let status = response.status().as_u16();
@@ -130,18 +133,14 @@ async fn read_whole(
         .map(str::to_owned);
     if response
         .content_length()
-        .is_some_and(|len| len > MAX_RESPONSE_BYTES as u64)
+        .is_some_and(|len| len > limit as u64)
     {
-        return Err(ClientError::TooLarge {
-            limit: MAX_RESPONSE_BYTES,
-        });
+        return Err(ClientError::TooLarge { limit });
     }
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(fail)? {
-        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
-            return Err(ClientError::TooLarge {
-                limit: MAX_RESPONSE_BYTES,
-            });
+        if body.len() + chunk.len() > limit {
+            return Err(ClientError::TooLarge { limit });
         }
         body.extend_from_slice(&chunk);
     }

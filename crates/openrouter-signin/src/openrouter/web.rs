@@ -10,7 +10,7 @@ use web_sys::{
     AbortController, Headers, ReadableStreamDefaultReader, RequestInit, RequestRedirect, Response,
 };
 
-use super::http::{HttpRequest, HttpResponse, MAX_RESPONSE_BYTES};
+use super::http::{HttpRequest, HttpResponse};
 use super::ClientError;
 use crate::platform::js_text;
 
@@ -71,7 +71,7 @@ impl Transport {
     /// Sends `request` and reads the whole answer; the timeout covers the body too.
     pub(super) async fn send(&self, request: HttpRequest<'_>) -> Result<HttpResponse, ClientError> {
         let (fetch, response) = start(&request).await?;
-        let result = read_whole(&response).await;
+        let result = read_whole(&response, request.max_bytes).await;
         finish(&request, &fetch, result)
     }
 
@@ -85,7 +85,7 @@ impl Transport {
     ) -> Result<Option<HttpResponse>, ClientError> {
         let (mut fetch, response) = start(&request).await?;
         if !response.ok() {
-            let result = read_whole(&response).await;
+            let result = read_whole(&response, request.max_bytes).await;
             return finish(&request, &fetch, result).map(Some);
         }
         let result = read_stream(&request, &mut fetch, &response, on_chunk).await;
@@ -182,25 +182,21 @@ async fn start(request: &HttpRequest<'_>) -> Result<(Fetch, Response), ClientErr
     Ok((fetch, response))
 }
 
-/// The status, the `Retry-After` header and at most [`MAX_RESPONSE_BYTES`] of body, read chunk
-/// by chunk, so an endless answer without a length is cut off at the limit, not held in memory.
-async fn read_whole(response: &Response) -> Result<HttpResponse, Failure> {
+/// The status, the `Retry-After` header and at most `limit` bytes of body, read chunk by chunk,
+/// so an endless answer without a length is cut off at the limit, not held in memory.
+async fn read_whole(response: &Response, limit: usize) -> Result<HttpResponse, Failure> {
     let header = |name: &str| response.headers().get(name).ok().flatten();
-    let too_large = || {
-        Failure::Client(ClientError::TooLarge {
-            limit: MAX_RESPONSE_BYTES,
-        })
-    };
+    let too_large = || Failure::Client(ClientError::TooLarge { limit });
     let declared_too_large = header("content-length")
         .and_then(|len| len.parse::<usize>().ok())
-        .is_some_and(|len| len > MAX_RESPONSE_BYTES);
+        .is_some_and(|len| len > limit);
     if declared_too_large {
         return Err(too_large());
     }
     let mut body = Vec::new();
     let mut overflowed = false;
     read_chunks(response, None, &mut |chunk| {
-        overflowed = body.len() + chunk.len() > MAX_RESPONSE_BYTES;
+        overflowed = body.len() + chunk.len() > limit;
         if !overflowed {
             body.extend_from_slice(chunk);
         }

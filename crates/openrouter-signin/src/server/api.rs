@@ -7,6 +7,8 @@
 //! - `POST /sign-out`: clears the cookie (the key itself stays valid: only its owner revokes it)
 //! - `GET /api/v1/key`: OpenRouter's answer for the cookie's key; a key OpenRouter refuses
 //!   (revoked) also clears the cookie
+//! - `GET /api/v1/models/user`: the models the cookie's key may use
+//! - `GET /api/v1/generation?id=…`: what one answer cost and used
 //! - `POST /api/v1/chat/completions` `{"model":…,"messages":[{"role":…,"content":…}]}`: the
 //!   answer as OpenRouter's event stream; when the page goes away, the upstream request is
 //!   dropped
@@ -58,6 +60,47 @@ pub(super) async fn key_info(State(server): State<SignInServer>, headers: Header
             }
             response
         }
+    }
+}
+
+/// `GET /api/v1/models/user`: the models the cookie's key may use, read into the library's
+/// types and written again (only the fields the library knows leave the server).
+pub(super) async fn user_models(
+    State(server): State<SignInServer>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(key) = key_from(&server, &headers) else {
+        return error(StatusCode::UNAUTHORIZED, "not signed in");
+    };
+    match server.inner.client.user_models(&key).await {
+        Ok(models) => {
+            let data = serde_json::to_string(&models).unwrap_or_else(|_| "[]".into());
+            json(StatusCode::OK, format!(r#"{{"data":{data}}}"#))
+        }
+        Err(failure) => client_error(&failure),
+    }
+}
+
+/// `GET /api/v1/generation?id=…`: what one of the key's answers cost (asked again while
+/// OpenRouter does not know it yet, as the library's client does).
+pub(super) async fn generation(
+    State(server): State<SignInServer>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    let Some(key) = key_from(&server, &headers) else {
+        return error(StatusCode::UNAUTHORIZED, "not signed in");
+    };
+    let id = match super::request::query_value(uri.query().unwrap_or(""), "id") {
+        Ok(Some(id)) if !id.is_empty() && id.len() <= 256 => id,
+        _ => return error(StatusCode::BAD_REQUEST, "`id` must be one generation id"),
+    };
+    match server.inner.client.generation(&key, &id).await {
+        Ok(generation) => {
+            let data = serde_json::to_string(&generation).unwrap_or_else(|_| "{}".into());
+            json(StatusCode::OK, format!(r#"{{"data":{data}}}"#))
+        }
+        Err(failure) => client_error(&failure),
     }
 }
 

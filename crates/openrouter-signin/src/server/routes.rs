@@ -35,6 +35,8 @@ pub(super) fn router<S: Clone + Send + Sync + 'static>(server: SignInServer) -> 
         .route("/sign-out", post(super::api::sign_out))
         // OpenRouter's own paths, so that the page's OpenRouter client talks to the server.
         .route("/api/v1/key", get(super::api::key_info))
+        .route("/api/v1/models/user", get(super::api::user_models))
+        .route("/api/v1/generation", get(super::api::generation))
         .route("/api/v1/chat/completions", post(super::api::chat))
         .layer(axum::middleware::from_fn_with_state(
             server.clone(),

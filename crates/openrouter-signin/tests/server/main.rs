@@ -4,6 +4,7 @@
 
 mod attacks;
 mod browser;
+mod models;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};

@@ -1,0 +1,48 @@
+//! The models and the cost of an answer through the server, which holds the key: the same
+//! answers the library's client reads from OpenRouter itself.
+
+use crate::browser::Browser;
+use crate::{mock, secret, serve, SECRET_A};
+use openrouter_mock::USER_MODEL_IDS;
+
+#[tokio::test]
+async fn the_page_gets_the_keys_models_and_an_answers_cost_through_the_server() {
+    let mock = mock().await;
+    let origin = serve(&mock, secret(&SECRET_A), None).await;
+    let api = format!("{origin}/api/openrouter-signin/api/v1");
+    let mut browser = Browser::new();
+    let signed_out = browser.get(&format!("{api}/models/user")).await;
+    assert_eq!(signed_out.status, 401);
+    browser.sign_in(&origin, "/").await;
+
+    let models = browser.get(&format!("{api}/models/user")).await;
+    assert_eq!(models.status, 200, "{}", models.body);
+    let models: serde_json::Value = serde_json::from_str(&models.body).unwrap();
+    let ids: Vec<&str> = models["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, USER_MODEL_IDS);
+    assert!(models["data"][0]["pricing"]["prompt"].is_string());
+
+    let own = [("origin", origin.as_str()), ("x-openrouter-signin", "1")];
+    let body = r#"{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"cost?"}]}"#;
+    let answer = browser
+        .post(&format!("{api}/chat/completions"), &own, body)
+        .await;
+    assert_eq!(answer.status, 200);
+    let id = mock.generation_ids().pop().unwrap();
+    let generation = browser.get(&format!("{api}/generation?id={id}")).await;
+    assert_eq!(generation.status, 200, "{}", generation.body);
+    let generation: serde_json::Value = serde_json::from_str(&generation.body).unwrap();
+    assert_eq!(generation["data"]["id"], id.as_str());
+    assert_eq!(generation["data"]["model"], "openai/gpt-4o-mini");
+    assert!(generation["data"]["total_cost"].as_f64().unwrap() > 0.0);
+
+    for bad in ["", "?id=", "?id=a&id=b"] {
+        let refused = browser.get(&format!("{api}/generation{bad}")).await;
+        assert_eq!(refused.status, 400, "{bad}");
+    }
+}

@@ -1,0 +1,90 @@
+//! What an app does next with a key, against the mock over HTTP: the models the key may use
+//! against the public list, and what an answer cost.
+
+use std::time::{Duration, Instant};
+
+use crate::chat_against_mock::{hello, signed_in};
+use openrouter_mock::{generation_cost, PUBLIC_MODEL_IDS, USER_MODEL_IDS};
+use openrouter_signin::ClientError;
+
+#[tokio::test]
+async fn the_key_gets_its_own_models_and_the_public_list_is_larger() {
+    let (_mock, client, key) = signed_in().await;
+    let mine = client.user_models(&key).await.unwrap();
+    let ids: Vec<&str> = mine.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, USER_MODEL_IDS);
+    let public = client.models().await.unwrap();
+    let ids: Vec<&str> = public.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, PUBLIC_MODEL_IDS);
+    assert!(public.len() > mine.len());
+
+    let mini = mine.iter().find(|m| m.id == "openai/gpt-4o-mini").unwrap();
+    assert!(mini.name.is_some() && mini.context_length.is_some());
+    assert!(mini.pricing.prompt.is_some() && !mini.pricing.is_free());
+    assert!(mini.supported_parameters.iter().any(|p| p == "temperature"));
+    let free = mine.iter().find(|m| m.id.ends_with(":free")).unwrap();
+    assert!(free.pricing.is_free());
+    // The mock leaves fields out of some public models: they read as absent.
+    assert!(public.iter().any(|m| m.context_length.is_none()));
+    assert!(public.iter().any(|m| m.supported_parameters.is_empty()));
+}
+
+#[tokio::test]
+async fn the_users_models_need_the_key() {
+    let (mock, client, _key) = signed_in().await;
+    let stranger =
+        openrouter_signin::ApiKey::parse(format!("sk-or-v1-{}", "0".repeat(64))).unwrap();
+    let refused = client.user_models(&stranger).await.unwrap_err();
+    assert_eq!(refused.status(), Some(401), "{refused}");
+    drop(mock);
+}
+
+#[tokio::test]
+async fn an_answer_s_cost_is_read_once_openrouter_has_it() {
+    let (mock, client, key) = signed_in().await;
+    let answer = client
+        .chat(&key, &hello("what does this cost"))
+        .await
+        .unwrap();
+    let id = mock
+        .generation_ids()
+        .pop()
+        .expect("the mock recorded the answer");
+    // OpenRouter knows an answer only a moment after it ends: two 404s first.
+    mock.set_generation_lag(2);
+    let started = Instant::now();
+    let generation = client.generation(&key, &id).await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "asked again after a pause"
+    );
+    assert_eq!(generation.id, id);
+    assert_eq!(generation.model.as_deref(), Some("openai/gpt-4o-mini"));
+    let (prompt, completion) = (
+        generation.tokens_prompt.unwrap(),
+        generation.tokens_completion.unwrap(),
+    );
+    assert_eq!(completion, answer.chars().count().div_ceil(4) as u64);
+    let expected = generation_cost("openai/gpt-4o-mini", prompt as usize, completion as usize);
+    let cost = generation.total_cost.unwrap();
+    assert!(
+        cost > 0.0 && (cost - expected).abs() < 1e-12,
+        "{cost} {expected}"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_generation_is_a_404_after_the_retries() {
+    let (_mock, client, key) = signed_in().await;
+    let started = Instant::now();
+    let missing = client.generation(&key, "gen-nope&x=1").await.unwrap_err();
+    assert!(
+        matches!(missing, ClientError::Api { status: 404, .. }),
+        "{missing}"
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(2400),
+        "{:?}",
+        started.elapsed()
+    );
+}
