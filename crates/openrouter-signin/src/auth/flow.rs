@@ -102,6 +102,8 @@ pub enum Return {
 pub struct SignedIn {
     /// The new key.
     pub key: ApiKey,
+    /// OpenRouter's id of the user who approved, when it sent one.
+    pub user_id: Option<String>,
     /// `Some` when the key could not be stored: it works now, but will be forgotten.
     pub not_saved: Option<StorageError>,
 }
@@ -353,8 +355,12 @@ async fn exchange_and_store<S: AuthStore + ?Sized>(
     code: &AuthCode,
     verifier: Verifier,
 ) -> Result<SignedIn, FlowError> {
-    let key = client.exchange_code(code, &verifier).await?.key;
+    let exchanged = client.exchange_code(code, &verifier).await?;
     drop(verifier);
-    let not_saved = store.save_key(&key).err();
-    Ok(SignedIn { key, not_saved })
+    let not_saved = store.save_key(&exchanged.key).err();
+    Ok(SignedIn {
+        key: exchanged.key,
+        user_id: exchanged.user_id,
+        not_saved,
+    })
 }

@@ -187,7 +187,7 @@ fn fail(error: FlowError) {
     });
 }
 
-fn signed_in_with(SignedIn { key, not_saved }: SignedIn) {
+fn signed_in_with(SignedIn { key, not_saved, .. }: SignedIn) {
     update(|s| {
         s.key = Some(key);
         s.status = AuthStatus::SignedIn;

@@ -104,7 +104,19 @@ pub(super) async fn generation(
     }
 }
 
-pub(super) async fn sign_out(State(server): State<SignInServer>) -> Response {
+pub(super) async fn sign_out(
+    State(server): State<SignInServer>,
+    request_headers: HeaderMap,
+) -> Response {
+    if let Some(hook) = &server.inner.hooks.on_sign_out {
+        if let Ok(session) = super::request::session_from(&server, &request_headers) {
+            hook(&super::session::SessionEvent::new(
+                session.user_id.as_deref(),
+                &session.key,
+                &request_headers,
+            ));
+        }
+    }
     let mut headers = HeaderMap::new();
     append(&mut headers, forget(&server));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -53,6 +53,51 @@ pub fn check_same_origin(headers: &HeaderMap, own_origin: &str) -> Result<(), Cr
     }
 }
 
+/// Checks that a state-changing request of the app's own routes comes from `own_origin`, as the
+/// browser says: `Sec-Fetch-Site: same-origin`, or, from a browser that does not send it, an
+/// `Origin` equal to `own_origin`. Unlike [`check_same_origin`] it does not ask for the
+/// library's header, which Dioxus's server-function client does not send; a page of another
+/// origin (another port or subdomain of the same site included) is refused all the same.
+pub fn check_same_origin_browser(
+    headers: &HeaderMap,
+    own_origin: &str,
+) -> Result<(), CrossOriginRefused> {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return if site == "same-origin" {
+            Ok(())
+        } else {
+            Err(CrossOriginRefused::OtherOrigin)
+        };
+    }
+    match headers.get(ORIGIN) {
+        Some(origin) if origin == own_origin => Ok(()),
+        Some(_) => Err(CrossOriginRefused::OtherOrigin),
+        None => Err(CrossOriginRefused::UnknownOrigin),
+    }
+}
+
+/// The middleware in front of the app's own routes ([`SignInServer::guard`]).
+pub(super) async fn refuse_cross_origin_app_calls(
+    State(server): State<SignInServer>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if !safe {
+        let verdict = server
+            .origin_for(request.headers())
+            .map_err(|_| CrossOriginRefused::UnknownOrigin)
+            .and_then(|origin| check_same_origin_browser(request.headers(), &origin));
+        if let Err(refused) = verdict {
+            return super::request::plain(StatusCode::FORBIDDEN, format!("Refused: {refused}."));
+        }
+    }
+    next.run(request).await
+}
+
 /// The middleware in front of the API.
 pub(super) async fn refuse_cross_origin(
     State(server): State<SignInServer>,

@@ -39,14 +39,16 @@ mod request;
 mod routes;
 mod seal;
 mod secret;
+mod session;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::HeaderMap;
 
-pub use guard::{check_same_origin, CrossOriginRefused};
+pub use guard::{check_same_origin, check_same_origin_browser, CrossOriginRefused};
 pub use secret::{CookieSecret, SecretError, MIN_SECRET_BYTES, PREVIOUS_SECRET_ENV, SECRET_ENV};
+pub use session::{OpenRouterSession, SessionClient, SessionEvent, SessionRejection};
 
 use crate::auth::{CallbackUrl, OpenRouterConfig};
 use crate::fullstack::SignInFailure;
@@ -118,6 +120,7 @@ struct Inner {
     chat_deadline: Duration,
     /// Inline scripts of the app's own pages that the policy allows, word for word.
     allowed_scripts: Vec<Arc<str>>,
+    hooks: session::Hooks,
 }
 
 impl std::fmt::Debug for SignInServer {
@@ -156,6 +159,7 @@ impl SignInServer {
                 chat_streams: Arc::new(tokio::sync::Semaphore::new(DEFAULT_MAX_CHAT_STREAMS)),
                 chat_deadline: DEFAULT_CHAT_DEADLINE,
                 allowed_scripts: Vec::new(),
+                hooks: session::Hooks::default(),
             }),
         })
     }
@@ -211,6 +215,37 @@ impl SignInServer {
     /// not.
     pub fn chat_deadline(self, deadline: Duration) -> Self {
         self.with_inner(|inner| inner.chat_deadline = deadline)
+    }
+
+    /// Runs `hook` after each sign-in, with OpenRouter's user id, the masked key and the
+    /// request's headers (never the key): for an audit log, or the app's own table of users.
+    /// It runs on the request's task: hand slow work to a task of its own.
+    pub fn on_sign_in(self, hook: impl Fn(&SessionEvent<'_>) + Send + Sync + 'static) -> Self {
+        let hook: session::Hook = Arc::new(hook);
+        self.with_inner(|inner| inner.hooks.on_sign_in = Some(hook))
+    }
+
+    /// Runs `hook` after each sign-out of a signed-in user, as [`SignInServer::on_sign_in`].
+    pub fn on_sign_out(self, hook: impl Fn(&SessionEvent<'_>) + Send + Sync + 'static) -> Self {
+        let hook: session::Hook = Arc::new(hook);
+        self.with_inner(|inner| inner.hooks.on_sign_out = Some(hook))
+    }
+
+    /// Guards the app's own routes (and server functions) against calls from other origins:
+    /// every state-changing request (anything but GET, HEAD and OPTIONS) must come from this
+    /// server's origin, as the browser says (`Sec-Fetch-Site: same-origin`, or an `Origin` equal
+    /// to the server's); others are refused with 403. Cookies with `SameSite=Lax` still travel
+    /// with requests from the same *site* (another port, a sibling subdomain), and Dioxus does
+    /// not check where a server function call comes from. One line:
+    /// `let app = signin.guard(dioxus::server::router(App));`
+    pub fn guard<S: Clone + Send + Sync + 'static>(
+        &self,
+        routes: axum::Router<S>,
+    ) -> axum::Router<S> {
+        routes.layer(axum::middleware::from_fn_with_state(
+            self.clone(),
+            guard::refuse_cross_origin_app_calls,
+        ))
     }
 
     /// Allows one inline script of the app's own pages (its text between `<script>` and

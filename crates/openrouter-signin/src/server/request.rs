@@ -6,19 +6,87 @@ use axum::http::header::CACHE_CONTROL;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use zeroize::Zeroizing;
+
 use super::cookie::{cookie_values, Cookies};
-use super::seal::open;
+use super::seal::{open_with_expiry, Unsealed};
 use super::SignInServer;
 use crate::openrouter::ApiKey;
 
-/// The key in the request's key cookie, if one opens.
-pub(super) fn key_from(server: &SignInServer, headers: &HeaderMap) -> Option<ApiKey> {
+/// What the key cookie holds: the key, the user's id when OpenRouter sent one, and when the
+/// sign-in ends.
+pub(super) struct SealedSession {
+    pub key: ApiKey,
+    pub user_id: Option<String>,
+    /// Unix seconds.
+    pub expires_at: u64,
+}
+
+/// Why a request has no session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum NoSession {
+    /// No key cookie.
+    Absent,
+    /// A genuine key cookie past its expiry.
+    Expired,
+    /// A key cookie this server did not make, or one altered.
+    Refused,
+}
+
+/// The key cookie's payload: the key, then (after a newline) the user's id. A cookie sealed
+/// before user ids were kept holds the key alone.
+pub(super) fn encode_session(key: &ApiKey, user_id: Option<&str>) -> Zeroizing<Vec<u8>> {
+    let mut payload = Zeroizing::new(key.expose_secret().as_bytes().to_vec());
+    if let Some(id) = user_id.filter(|id| !id.is_empty() && !id.contains(['\n', '\r'])) {
+        payload.push(b'\n');
+        payload.extend_from_slice(id.as_bytes());
+    }
+    payload
+}
+
+/// The session in the request's key cookie.
+pub(super) fn session_from(
+    server: &SignInServer,
+    headers: &HeaderMap,
+) -> Result<SealedSession, NoSession> {
     let cookies: Cookies = server.cookies();
     let now = server.now_ms() / 1000;
-    cookie_values(headers, cookies.key_name()).find_map(|value| {
-        let bytes = open(&server.inner.secret, cookies.key_name(), value, now).ok()?;
-        ApiKey::parse(String::from_utf8(bytes).ok()?).ok()
-    })
+    let mut why = NoSession::Absent;
+    for value in cookie_values(headers, cookies.key_name()) {
+        match open_with_expiry(&server.inner.secret, cookies.key_name(), value, now) {
+            Ok((payload, expires_at)) => {
+                let payload = Zeroizing::new(payload);
+                let Ok(text) = std::str::from_utf8(&payload) else {
+                    why = NoSession::Refused;
+                    continue;
+                };
+                let (key, user_id) = match text.split_once('\n') {
+                    Some((key, id)) => (key, Some(id.to_owned())),
+                    None => (text, None),
+                };
+                match ApiKey::parse(key.to_owned()) {
+                    Ok(key) => {
+                        return Ok(SealedSession {
+                            key,
+                            user_id,
+                            expires_at,
+                        })
+                    }
+                    Err(_) => why = NoSession::Refused,
+                }
+            }
+            Err(Unsealed::Expired) if why == NoSession::Absent => why = NoSession::Expired,
+            Err(_) => why = NoSession::Refused,
+        }
+    }
+    Err(why)
+}
+
+/// The key in the request's key cookie, if one opens.
+pub(super) fn key_from(server: &SignInServer, headers: &HeaderMap) -> Option<ApiKey> {
+    session_from(server, headers)
+        .ok()
+        .map(|session| session.key)
 }
 
 /// The one value of `name` in a query string, percent-decoded; an error when it is repeated or

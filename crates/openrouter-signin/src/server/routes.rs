@@ -14,8 +14,9 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use super::cookie::{append, cookie_values, CALLBACK_PATH, COOKIE_PATH};
-use super::request::{plain, query_value};
+use super::request::{encode_session, plain, query_value};
 use super::seal::{open, seal, Unsealed};
+use super::session::SessionEvent;
 use super::SignInServer;
 use crate::auth::storage::{AuthStore, PendingSignIn, StorageError};
 use crate::auth::{
@@ -254,12 +255,20 @@ async fn callback(State(server): State<SignInServer>, headers: HeaderMap, uri: U
     let failure = match finish_sign_in(&store, &inner.client, &query, now).await {
         Ok(Return::SignedIn(signed_in)) => {
             let lifetime = inner.key_lifetime.as_secs();
+            let payload = encode_session(&signed_in.key, signed_in.user_id.as_deref());
             let sealed = seal(
                 &inner.secret,
                 cookies.key_name(),
                 now / 1000 + lifetime,
-                signed_in.key.expose_secret().as_bytes(),
+                &payload,
             );
+            if let Some(hook) = &inner.hooks.on_sign_in {
+                hook(&SessionEvent::new(
+                    signed_in.user_id.as_deref(),
+                    &signed_in.key,
+                    &headers,
+                ));
+            }
             append(
                 &mut out,
                 cookies.set(cookies.key_name(), &sealed, COOKIE_PATH, lifetime),

@@ -77,6 +77,16 @@ pub(crate) fn open(
     sealed: &str,
     now: u64,
 ) -> Result<Vec<u8>, Unsealed> {
+    open_with_expiry(secret, purpose, sealed, now).map(|(payload, _)| payload)
+}
+
+/// [`open`], with the expiry sealed inside (Unix seconds).
+pub(crate) fn open_with_expiry(
+    secret: &CookieSecret,
+    purpose: &str,
+    sealed: &str,
+    now: u64,
+) -> Result<(Vec<u8>, u64), Unsealed> {
     if sealed.len() > MAX_SEALED_LEN {
         return Err(Unsealed::NotOurs);
     }
@@ -110,8 +120,9 @@ pub(crate) fn open(
         .ok_or(Unsealed::NotOurs)?;
     let mut expiry = [0u8; 8];
     expiry.copy_from_slice(&plaintext[..8]);
-    let payload = if u64::from_be_bytes(expiry) > now {
-        Ok(plaintext[8..].to_vec())
+    let expires_at = u64::from_be_bytes(expiry);
+    let payload = if expires_at > now {
+        Ok((plaintext[8..].to_vec(), expires_at))
     } else {
         Err(Unsealed::Expired)
     };

@@ -5,6 +5,7 @@
 mod attacks;
 mod browser;
 mod models;
+mod session;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
