@@ -181,6 +181,60 @@ pub(crate) fn check_key_label(key_label: &str) -> Result<(), AuthorizeError> {
     }
 }
 
+/// A credit limit the app asks OpenRouter to put on the key it gives (OpenRouter's `limit` on
+/// `/auth`, as its own SDK sends it): the user sees it on the consent page, and the key's status
+/// then reports `limit` and `limit_remaining`. Held in whole cents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CreditLimit {
+    cents: u64,
+}
+
+/// The largest credit limit asked for, in US dollars.
+pub const MAX_CREDIT_LIMIT_DOLLARS: u64 = 1_000_000;
+
+/// Why a credit limit was refused.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+#[error("a credit limit must be at least one cent and at most {MAX_CREDIT_LIMIT_DOLLARS} US dollars, got {0}")]
+pub struct CreditLimitError(pub f64);
+
+impl CreditLimit {
+    /// A limit of `amount` US dollars, rounded to the cent.
+    pub fn dollars(amount: f64) -> Result<Self, CreditLimitError> {
+        let cents = (amount * 100.0).round();
+        if !cents.is_finite() || cents < 1.0 || cents > (MAX_CREDIT_LIMIT_DOLLARS * 100) as f64 {
+            return Err(CreditLimitError(amount));
+        }
+        Ok(CreditLimit {
+            cents: cents as u64,
+        })
+    }
+
+    /// The limit in cents.
+    pub fn cents(self) -> u64 {
+        self.cents
+    }
+
+    /// As OpenRouter's `limit` parameter takes it: dollars with two decimals (`5.00`).
+    pub fn as_query_value(self) -> String {
+        format!("{}.{:02}", self.cents / 100, self.cents % 100)
+    }
+}
+
+impl fmt::Display for CreditLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "${}", self.as_query_value())
+    }
+}
+
+/// `url` (an authorize URL of [`authorize_url`] or [`headless_authorize_url`]) asking for
+/// `limit` on the new key, when there is one.
+pub fn with_credit_limit(url: String, limit: Option<CreditLimit>) -> String {
+    match limit {
+        Some(limit) => format!("{url}&limit={}", limit.as_query_value()),
+        None => url,
+    }
+}
+
 /// The authorize URL for the headless flow: no callback; OpenRouter shows a code for the user
 /// to paste, and names the new key `key_label`.
 pub fn headless_authorize_url(
@@ -204,6 +258,34 @@ mod tests {
     use super::encode_query_value;
     use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
     use proptest::prelude::*;
+
+    use super::{with_credit_limit, CreditLimit};
+
+    #[test]
+    fn credit_limits_are_whole_cents_within_bounds() {
+        for (dollars, query) in [
+            (5.0, "5.00"),
+            (2.5, "2.50"),
+            (0.1 + 0.2, "0.30"),
+            (0.01, "0.01"),
+            (1_000_000.0, "1000000.00"),
+        ] {
+            let limit = CreditLimit::dollars(dollars).unwrap();
+            assert_eq!(limit.as_query_value(), query, "{dollars}");
+        }
+        assert_eq!(CreditLimit::dollars(12.345).unwrap().cents(), 1235);
+        assert_eq!(CreditLimit::dollars(5.0).unwrap().to_string(), "$5.00");
+        for refused in [0.0, 0.004, -1.0, f64::NAN, f64::INFINITY, 1_000_000.01] {
+            let error = CreditLimit::dollars(refused).unwrap_err();
+            assert!(error.to_string().contains("at least one cent"), "{error}");
+        }
+        let url = "https://openrouter.ai/auth?x=1".to_owned();
+        assert_eq!(with_credit_limit(url.clone(), None), url);
+        assert_eq!(
+            with_credit_limit(url, CreditLimit::dollars(5.0).ok()),
+            "https://openrouter.ai/auth?x=1&limit=5.00"
+        );
+    }
 
     /// The same set, from the general crate.
     const UNRESERVED_KEPT: &AsciiSet = &NON_ALPHANUMERIC

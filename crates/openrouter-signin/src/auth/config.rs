@@ -5,7 +5,9 @@
 use std::fmt;
 use std::rc::Rc;
 
-use super::authorize::{check_key_label, is_same_origin_path, CallbackUrl, MAX_KEY_LABEL_LEN};
+use super::authorize::{
+    check_key_label, is_same_origin_path, CallbackUrl, CreditLimit, MAX_KEY_LABEL_LEN,
+};
 use super::storage::AuthStore;
 pub use super::storage::DEFAULT_APP_ID;
 use crate::openrouter::BaseUrl;
@@ -34,6 +36,7 @@ pub struct OpenRouterConfig {
     /// Why `OPENROUTER_BASE_URL` was refused, when the app opted into it.
     base_url_error: Option<String>,
     key_label: Option<String>,
+    credit_limit: Option<CreditLimit>,
     attribution: Option<(String, String)>,
     web_storage_prefix: String,
     web_callback: Option<String>,
@@ -47,6 +50,7 @@ impl Default for OpenRouterConfig {
             base_url: BaseUrl::default(),
             base_url_error: None,
             key_label: None,
+            credit_limit: None,
             attribution: None,
             web_storage_prefix: String::new(),
             web_callback: None,
@@ -62,6 +66,7 @@ impl fmt::Debug for OpenRouterConfig {
             .field("base_url", &self.base_url)
             .field("base_url_error", &self.base_url_error)
             .field("key_label", &self.key_label)
+            .field("credit_limit", &self.credit_limit)
             .field("attribution", &self.attribution)
             .field("web_storage_prefix", &self.web_storage_prefix)
             .field("web_callback", &self.web_callback)
@@ -153,6 +158,14 @@ impl OpenRouterConfig {
         self
     }
 
+    /// Asks OpenRouter to put a credit limit on the key the user approves (they see it on the
+    /// consent page); the key's status then reports the limit and what remains of it. The user
+    /// can change it later on the key's page.
+    pub fn credit_limit(mut self, limit: CreditLimit) -> Self {
+        self.credit_limit = Some(limit);
+        self
+    }
+
     /// Names the app to OpenRouter on every request made with the key (`HTTP-Referer`,
     /// `X-OpenRouter-Title` and `X-Title`), for OpenRouter's app rankings.
     pub fn attribution(mut self, site_url: impl Into<String>, title: impl Into<String>) -> Self {
@@ -227,6 +240,11 @@ impl OpenRouterConfig {
     /// The key label, if one was given.
     pub fn label(&self) -> Option<&str> {
         self.key_label.as_deref()
+    }
+
+    /// The credit limit asked for, if one was given.
+    pub fn requested_credit_limit(&self) -> Option<CreditLimit> {
+        self.credit_limit
     }
 
     /// The site URL and title the app names itself with, if given.

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use dioxus::core::spawn_forever;
 use tokio::sync::mpsc;
 
+use super::authorize::with_credit_limit;
 use super::flow::{begin_desktop_sign_in, finish_sign_in, FlowError, Return};
 use super::loopback::{LoopbackError, LoopbackListener, LOOPBACK_TIMEOUT};
 use super::runtime::Runtime;
@@ -66,10 +67,13 @@ async fn run_sign_in(rt: &Rc<Runtime>, report: Report) -> Result<(), FlowError> 
         now_ms(),
     )
     .await?;
-    let opened = open_in_browser(&start.browser_url);
+    let limit = rt.config.requested_credit_limit();
+    let browser_url = with_credit_limit(start.browser_url.clone(), limit);
+    let paste_url = with_credit_limit(start.paste_url.clone(), limit);
+    let opened = open_in_browser(&browser_url);
     report(Event::Waiting {
-        approve_url: start.browser_url.clone(),
-        paste_url: start.paste_url.clone(),
+        approve_url: browser_url,
+        paste_url,
         notice: match (&listener, &opened) {
             (Err(e), _) => Some(format!(
                 "{e}. Approve in a browser and paste the code below."

@@ -27,7 +27,8 @@ mod state;
 pub mod storage;
 
 pub use authorize::{
-    authorize_url, headless_authorize_url, AuthorizeError, CallbackUrl, MAX_CALLBACK_URL_LEN,
+    authorize_url, headless_authorize_url, with_credit_limit, AuthorizeError, CallbackUrl,
+    CreditLimit, CreditLimitError, MAX_CALLBACK_URL_LEN, MAX_CREDIT_LIMIT_DOLLARS,
     MAX_KEY_LABEL_LEN,
 };
 pub use callback::{parse_callback, AuthCode, CallbackError, CallbackParams, MAX_PARAM_LEN};

@@ -7,6 +7,7 @@ use dioxus::core::spawn_forever;
 use wasm_bindgen::JsValue;
 
 use super::authorize::is_same_origin_path;
+use super::authorize::with_credit_limit;
 use super::callback::strip_callback_params;
 use super::flow::{begin_sign_in, finish_sign_in, is_callback_pending, is_our_return, FlowError};
 use super::runtime::Runtime;
@@ -132,6 +133,7 @@ async fn go(rt: &Runtime, location: &web_sys::Location, callback: &str) -> Resul
         now_ms(),
     )
     .await?;
+    let url = with_credit_limit(url, rt.config.requested_credit_limit());
     location
         .assign(&url)
         .map_err(|e| window_error("navigation", js_text(&e)))

@@ -110,6 +110,7 @@ pub struct SignInServer {
 struct Inner {
     client: Arc<OpenRouterClient>,
     key_label: Option<String>,
+    credit_limit: Option<crate::auth::CreditLimit>,
     origin: Option<String>,
     secret: Arc<CookieSecret>,
     key_lifetime: Duration,
@@ -151,6 +152,7 @@ impl SignInServer {
             inner: Arc::new(Inner {
                 client: Arc::new(client),
                 key_label: config.label().map(str::to_owned),
+                credit_limit: config.requested_credit_limit(),
                 origin: None,
                 secret: Arc::new(secret),
                 key_lifetime: DEFAULT_KEY_LIFETIME,

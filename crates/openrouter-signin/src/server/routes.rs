@@ -168,7 +168,7 @@ async fn start(State(server): State<SignInServer>, headers: HeaderMap, uri: Uri)
     )
     .await
     {
-        Ok(url) => url,
+        Ok(url) => crate::auth::with_credit_limit(url, inner.credit_limit),
         Err(_) => return back(&return_to, Some(SignInFailure::Config), HeaderMap::new()),
     };
     let Ok(Some(record)) = store.take_pending() else {

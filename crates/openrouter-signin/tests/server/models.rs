@@ -46,3 +46,29 @@ async fn the_page_gets_the_keys_models_and_an_answers_cost_through_the_server() 
         assert_eq!(refused.status, 400, "{bad}");
     }
 }
+
+#[tokio::test]
+async fn the_apps_credit_limit_reaches_the_key_through_the_server() {
+    use openrouter_signin::auth::CreditLimit;
+    use openrouter_signin::server::SignInServer;
+    use openrouter_signin::{BaseUrl, OpenRouterConfig};
+    let mock = mock().await;
+    let config = OpenRouterConfig::new("server-tests")
+        .base_url(BaseUrl::parse(&mock.base_url()).unwrap())
+        .credit_limit(CreditLimit::dollars(2.5).unwrap());
+    let server = SignInServer::new(&config, secret(&SECRET_A)).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, server.router::<()>()).await });
+    let mut browser = Browser::new();
+    let to_openrouter = browser.start(&origin, "/").await;
+    assert!(to_openrouter.ends_with("&limit=2.50"), "{to_openrouter}");
+    let back = browser.follow_at_openrouter(&to_openrouter).await;
+    assert_eq!(browser.get(&back).await.location(), "/");
+    let status = browser
+        .get(&format!("{origin}/api/openrouter-signin/api/v1/key"))
+        .await;
+    let status: serde_json::Value = serde_json::from_str(&status.body).unwrap();
+    assert_eq!(status["data"]["limit"], 2.5);
+    assert_eq!(status["data"]["limit_remaining"], 2.5);
+}
