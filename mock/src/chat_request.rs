@@ -15,6 +15,8 @@ pub(crate) struct ChatRequest {
     pub model: String,
     pub messages: Vec<Message>,
     pub stream: bool,
+    /// The answer is cut to this many tokens (four characters each), as a model stops there.
+    pub max_tokens: Option<u64>,
 }
 
 /// Parses and validates `body`; the error is a message naming the offending field.
@@ -39,10 +41,31 @@ pub(crate) fn parse(body: &[u8]) -> Result<ChatRequest, String> {
         Some(Value::Bool(stream)) => *stream,
         Some(_) => return Err("stream must be a boolean.".to_owned()),
     };
+    let max_tokens = match fields.get("max_tokens") {
+        None | Some(Value::Null) => None,
+        Some(value) => match value.as_u64() {
+            Some(n) if n >= 1 => Some(n),
+            _ => return Err("max_tokens must be a positive integer.".to_owned()),
+        },
+    };
+    for (name, range) in [("temperature", 0.0..=2.0), ("top_p", 0.0..=1.0)] {
+        match fields.get(name) {
+            None | Some(Value::Null) => {}
+            Some(value) if value.as_f64().is_some_and(|v| range.contains(&v)) => {}
+            Some(_) => {
+                return Err(format!(
+                    "{name} must be a number from {} to {}.",
+                    range.start(),
+                    range.end()
+                ))
+            }
+        }
+    }
     Ok(ChatRequest {
         model,
         messages,
         stream,
+        max_tokens,
     })
 }
 
@@ -70,7 +93,14 @@ pub(crate) fn answer(request: &ChatRequest) -> String {
         .rev()
         .find(|message| message.role == "user")
         .map_or("(nothing)", |message| message.content.as_str());
-    format!("Echo from {}: {last_user}", request.model)
+    let answer = format!("Echo from {}: {last_user}", request.model);
+    match request.max_tokens {
+        Some(tokens) => answer
+            .chars()
+            .take(usize::try_from(tokens.saturating_mul(4)).unwrap_or(usize::MAX))
+            .collect(),
+        None => answer,
+    }
 }
 
 /// A deterministic token estimate: one token per started group of four characters.
