@@ -54,10 +54,7 @@ pub fn ChatPanel() -> Element {
         }
         answer.set(String::new());
         failure.set(None);
-        let request = ChatRequest {
-            model: model.peek().trim().to_owned(),
-            messages: vec![ChatMessage::user(text)],
-        };
+        let request = ChatRequest::new(model.peek().trim(), vec![ChatMessage::user(text)]);
         let task = spawn(async move {
             // With the key here, or through the app's server in fullstack mode.
             let result = auth

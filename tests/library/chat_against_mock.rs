@@ -33,10 +33,7 @@ pub(crate) async fn signed_in() -> (MockServer, OpenRouterClient, ApiKey) {
 }
 
 pub(crate) fn hello(text: &str) -> ChatRequest {
-    ChatRequest {
-        model: "openai/gpt-4o-mini".into(),
-        messages: vec![ChatMessage::user(text)],
-    }
+    ChatRequest::new("openai/gpt-4o-mini", vec![ChatMessage::user(text)])
 }
 
 #[tokio::test]

@@ -128,3 +128,32 @@ async fn a_credit_limit_asked_for_at_sign_in_is_the_keys_limit() {
     assert!(remaining < 5.0 && remaining > 4.0, "{remaining}");
     assert!(info.usage > 0.0);
 }
+
+/// The chat's options reach OpenRouter, and a streamed answer names its generation, whose cost
+/// can then be read.
+#[tokio::test]
+async fn a_streamed_answer_names_its_generation_and_options_reach_openrouter() {
+    use openrouter_signin::openrouter::{ChatMessage, ChatRequest};
+    let (mock, client, key) = signed_in().await;
+    let request = ChatRequest::new("openai/gpt-4o-mini", vec![ChatMessage::user("options")])
+        .temperature(0.7)
+        .top_p(0.9)
+        .max_tokens(3);
+    let mut text = String::new();
+    let streamed = client
+        .chat_stream(&key, &request, |piece| text.push_str(piece))
+        .await
+        .unwrap();
+    // Three tokens of four characters: the mock stops where max_tokens says.
+    assert_eq!(text, "Echo from op");
+    let id = streamed.generation_id.expect("the events carry the id");
+    assert_eq!(Some(&id), mock.generation_ids().last());
+    let generation = client.generation(&key, &id).await.unwrap();
+    assert_eq!(generation.tokens_completion, Some(3));
+    // An option out of OpenRouter's range is refused there, and said so.
+    let refused = client
+        .chat_stream(&key, &request.clone().temperature(3.5), |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status(), Some(400), "{refused}");
+}

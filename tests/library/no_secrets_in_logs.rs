@@ -61,10 +61,7 @@ async fn secrets_never_reach_the_logs() {
     let key = signed_in.key.clone();
     tracing::info!(?signed_in, %key, "signed in");
     client.key_info(&key).await.unwrap();
-    let request = ChatRequest {
-        model: "m/x".into(),
-        messages: vec![ChatMessage::user("hi")],
-    };
+    let request = ChatRequest::new("m/x", vec![ChatMessage::user("hi")]);
     client.chat_stream(&key, &request, |_| {}).await.unwrap();
 
     let logs = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();

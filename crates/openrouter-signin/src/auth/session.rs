@@ -17,7 +17,7 @@ use super::runtime::Runtime;
 use super::state::Event;
 pub use super::state::{AuthState, AuthStatus};
 use crate::openrouter::{
-    ApiKey, ChatRequest, ClientError, Generation, KeyInfo, Model, OpenRouterClient,
+    ApiKey, ChatRequest, ChatStreamed, ClientError, Generation, KeyInfo, Model, OpenRouterClient,
 };
 
 // Initialised from the store on first read, so the first render already knows the key.
@@ -403,7 +403,7 @@ impl OpenRouterAuth {
         &self,
         request: &ChatRequest,
         on_text: impl FnMut(&str),
-    ) -> Result<(), ClientError> {
+    ) -> Result<ChatStreamed, ClientError> {
         let (client, key) = self.client_and_key()?;
         client.chat_stream_as(key.as_ref(), request, on_text).await
     }

@@ -45,17 +45,72 @@ impl ChatMessage {
     }
 }
 
-/// A chat completion request: which model, and the conversation so far.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A chat completion request: which model, the conversation so far, and the common options
+/// (left to the model's defaults when `None`). Made with [`ChatRequest::new`] and the option
+/// methods, so that options can be added without breaking the apps that make requests:
+///
+/// ```
+/// use openrouter_signin::openrouter::{ChatMessage, ChatRequest};
+/// let request = ChatRequest::new("openai/gpt-4o-mini", vec![ChatMessage::user("Hello!")])
+///     .temperature(0.7)
+///     .max_tokens(200);
+/// assert_eq!(request.max_tokens, Some(200));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChatRequest {
     /// An OpenRouter model id, e.g. `openai/gpt-4o-mini`.
     pub model: String,
     /// The conversation, oldest first.
     pub messages: Vec<ChatMessage>,
+    /// Sampling temperature, 0 to 2 (sent with two decimals).
+    pub temperature: Option<f32>,
+    /// The most tokens the answer may have.
+    pub max_tokens: Option<u32>,
+    /// Nucleus sampling, 0 to 1 (sent with two decimals).
+    pub top_p: Option<f32>,
+}
+
+/// What a streamed chat left besides its text.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct ChatStreamed {
+    /// The answer's generation id (`gen-…`), for [`OpenRouterClient::generation`]: what it
+    /// cost and used. `None` when OpenRouter's events carried none.
+    pub generation_id: Option<String>,
 }
 
 impl ChatRequest {
-    /// `{"model":…,"messages":[{"role":…,"content":…},…],"stream":…}`
+    /// A request to `model` with `messages` and no options.
+    pub fn new(model: impl Into<String>, messages: Vec<ChatMessage>) -> Self {
+        ChatRequest {
+            model: model.into(),
+            messages,
+            temperature: None,
+            max_tokens: None,
+            top_p: None,
+        }
+    }
+
+    /// Sets the sampling temperature (0 to 2).
+    pub fn temperature(mut self, temperature: f32) -> Self {
+        self.temperature = Some(temperature);
+        self
+    }
+
+    /// Sets the most tokens the answer may have.
+    pub fn max_tokens(mut self, max_tokens: u32) -> Self {
+        self.max_tokens = Some(max_tokens);
+        self
+    }
+
+    /// Sets nucleus sampling (0 to 1).
+    pub fn top_p(mut self, top_p: f32) -> Self {
+        self.top_p = Some(top_p);
+        self
+    }
+
+    /// `{"model":…,"messages":[{"role":…,"content":…},…],"stream":…}`, with the options set.
     fn body(&self, stream: bool) -> String {
         let mut body = String::from(r#"{"model":"#);
         write_string(&mut body, &self.model);
@@ -70,10 +125,25 @@ impl ChatRequest {
             write_string(&mut body, &message.content);
             body.push('}');
         }
+        body.push(']');
+        // Written through whole hundredths: formatting floats would add kilobytes to a page.
+        let hundredths = |value: f32| {
+            let n = (value.max(0.0) * 100.0).round() as u32;
+            format!("{}.{:02}", n / 100, n % 100)
+        };
+        if let Some(temperature) = self.temperature {
+            body.push_str(&format!(r#","temperature":{}"#, hundredths(temperature)));
+        }
+        if let Some(top_p) = self.top_p {
+            body.push_str(&format!(r#","top_p":{}"#, hundredths(top_p)));
+        }
+        if let Some(max_tokens) = self.max_tokens {
+            body.push_str(&format!(r#","max_tokens":{max_tokens}"#));
+        }
         body.push_str(if stream {
-            r#"],"stream":true}"#
+            r#","stream":true}"#
         } else {
-            r#"],"stream":false}"#
+            r#","stream":false}"#
         });
         body
     }
@@ -383,7 +453,7 @@ impl OpenRouterClient {
         key: &ApiKey,
         request: &ChatRequest,
         on_text: impl FnMut(&str),
-    ) -> Result<(), ClientError> {
+    ) -> Result<ChatStreamed, ClientError> {
         self.chat_stream_as(Some(key), request, on_text).await
     }
 
@@ -393,11 +463,12 @@ impl OpenRouterClient {
         key: Option<&ApiKey>,
         request: &ChatRequest,
         mut on_text: impl FnMut(&str),
-    ) -> Result<(), ClientError> {
+    ) -> Result<ChatStreamed, ClientError> {
         let url = self.base.join("/api/v1/chat/completions");
         let http = self.request(&url, Some(request.body(true)), key);
         let mut parser = super::SseParser::new();
         let mut outcome: Option<Result<(), ClientError>> = None;
+        let mut generation_id: Option<String> = None;
         let refused = {
             let mut on_chunk = |bytes: &[u8]| {
                 for event in parser.feed(bytes) {
@@ -417,6 +488,13 @@ impl OpenRouterClient {
                                         message: tidy_message(message),
                                     }));
                                     return false;
+                                }
+                                if generation_id.is_none() {
+                                    generation_id = event
+                                        .get("id")
+                                        .and_then(Json::as_str)
+                                        .filter(|id| !id.is_empty() && id.len() <= 256)
+                                        .map(str::to_owned);
                                 }
                                 let choices = event.get("choices").map(Json::items);
                                 for choice in choices.unwrap_or_default() {
@@ -451,14 +529,16 @@ impl OpenRouterClient {
             self.transport.stream(http, &mut on_chunk).await?
         };
         if let Some(response) = refused {
-            return interpret(response).map(drop);
+            return interpret(response).map(|_| ChatStreamed::default());
         }
-        outcome.unwrap_or_else(|| {
-            Err(ClientError::Network {
-                url,
-                reason: "the stream ended before OpenRouter said it was done".into(),
+        outcome
+            .unwrap_or_else(|| {
+                Err(ClientError::Network {
+                    url,
+                    reason: "the stream ended before OpenRouter said it was done".into(),
+                })
             })
-        })
+            .map(|()| ChatStreamed { generation_id })
     }
 
     fn request<'a>(

@@ -18,8 +18,8 @@ mod web;
 
 pub use base_url::{BaseUrl, BaseUrlError, BASE_URL_ENV, DEFAULT_BASE_URL};
 pub use client::{
-    ChatMessage, ChatRequest, ExchangedKey, KeyInfo, OpenRouterClient, DEFAULT_TIMEOUT,
-    GENERATION_TRIES,
+    ChatMessage, ChatRequest, ChatStreamed, ExchangedKey, KeyInfo, OpenRouterClient,
+    DEFAULT_TIMEOUT, GENERATION_TRIES,
 };
 pub use error::ClientError;
 pub use http::MAX_RESPONSE_BYTES;

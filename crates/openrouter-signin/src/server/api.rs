@@ -178,7 +178,10 @@ pub(super) async fn chat(State(server): State<SignInServer>, request: Request) -
         // Held until the upstream request ends: the cap counts upstream streams.
         let _permit = permit;
         let feeder = upstream.feeder();
-        let answer = client.chat_stream(&key, &request, move |text| feeder.push(text));
+        let answer = async {
+            let streamed = client.chat_stream(&key, &request, move |text| feeder.push(text));
+            streamed.await.map(|streamed| streamed.generation_id)
+        };
         let outcome = tokio::select! {
             outcome = upstream.run(answer) => outcome,
             () = tokio::time::sleep(deadline) => Some(Err(ClientError::Timeout(deadline))),
@@ -205,7 +208,15 @@ pub(super) async fn chat(State(server): State<SignInServer>, request: Request) -
                 event.push_str("}}]}\n\n");
                 event
             }
-            Piece::End(Ok(())) => "data: [DONE]\n\n".to_owned(),
+            Piece::End(Ok(None)) => "data: [DONE]\n\n".to_owned(),
+            // The generation id, as OpenRouter's events carry it, for the page to ask what the
+            // answer cost.
+            Piece::End(Ok(Some(id))) => {
+                let mut event = String::from(r#"data: {"id":"#);
+                write_string(&mut event, &id);
+                event.push_str(",\"choices\":[]}\n\ndata: [DONE]\n\n");
+                event
+            }
             Piece::End(Err(failure)) => {
                 let (status, message) = status_and_message(&failure);
                 format!("data: {}\n\n", error_body(status, &message))
@@ -273,10 +284,36 @@ fn chat_request(body: &[u8]) -> Result<ChatRequest, &'static str> {
             }
         })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(ChatRequest {
-        model: model.to_owned(),
-        messages,
-    })
+    let mut request = ChatRequest::new(model, messages);
+    // The documented options, each checked; anything else in the body is not passed on.
+    let number = |name| {
+        value
+            .get(name)
+            .filter(|v: &&serde_json::Value| !v.is_null())
+    };
+    if let Some(t) = number("temperature") {
+        match t.as_f64().filter(|t| (0.0..=2.0).contains(t)) {
+            Some(t) => request = request.temperature(t as f32),
+            None => return Err("`temperature` must be a number from 0 to 2"),
+        }
+    }
+    if let Some(p) = number("top_p") {
+        match p.as_f64().filter(|p| (0.0..=1.0).contains(p)) {
+            Some(p) => request = request.top_p(p as f32),
+            None => return Err("`top_p` must be a number from 0 to 1"),
+        }
+    }
+    if let Some(m) = number("max_tokens") {
+        match m
+            .as_u64()
+            .filter(|m| *m >= 1)
+            .and_then(|m| u32::try_from(m).ok())
+        {
+            Some(m) => request = request.max_tokens(m),
+            None => return Err("`max_tokens` must be a positive whole number"),
+        }
+    }
+    Ok(request)
 }
 
 /// The status this server answers with for an upstream failure, and its message. OpenRouter's

@@ -20,15 +20,16 @@ pub(crate) const MAX_BUFFERED_BYTES: usize = 64 * 1024;
 pub(crate) enum Piece {
     /// A piece of the answer.
     Text(String),
-    /// The answer ended: completely, or with this failure.
-    End(Result<(), ClientError>),
+    /// The answer ended: completely (with its generation id, when OpenRouter gave one), or
+    /// with this failure.
+    End(Result<Option<String>, ClientError>),
 }
 
 #[derive(Default)]
 struct Shared {
     pieces: VecDeque<String>,
     buffered: usize,
-    end: Option<Result<(), ClientError>>,
+    end: Option<Result<Option<String>, ClientError>>,
     ended: bool,
     page_gone: bool,
     upstream: Option<Waker>,
@@ -63,9 +64,9 @@ impl Upstream {
 
     /// Runs `answer` while the page is there and has room; returns its outcome, or `None` when
     /// the page went away first (then `answer` is dropped, which ends the upstream request).
-    pub(crate) async fn run<F>(&self, answer: F) -> Option<Result<(), ClientError>>
+    pub(crate) async fn run<F>(&self, answer: F) -> Option<Result<Option<String>, ClientError>>
     where
-        F: Future<Output = Result<(), ClientError>>,
+        F: Future<Output = Result<Option<String>, ClientError>>,
     {
         let mut answer = std::pin::pin!(answer);
         std::future::poll_fn(|cx| {
@@ -86,7 +87,7 @@ impl Upstream {
     }
 
     /// Tells the page how the answer ended.
-    pub(crate) fn finish(&self, outcome: Result<(), ClientError>) {
+    pub(crate) fn finish(&self, outcome: Result<Option<String>, ClientError>) {
         let mut shared = self.0.lock();
         shared.end.get_or_insert(outcome);
         if let Some(page) = shared.page.take() {
@@ -179,7 +180,7 @@ mod tests {
         let answer = std::future::poll_fn(move |_| {
             counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             feeder.push(&piece);
-            Poll::<Result<(), ClientError>>::Pending
+            Poll::<Result<Option<String>, ClientError>>::Pending
         });
         let task = tokio::spawn(async move { upstream.run(answer).await.is_none() });
         // Give the task every chance to run ahead.
@@ -204,7 +205,7 @@ mod tests {
             .run(async move {
                 feeder.push("a");
                 feeder.push("b");
-                Ok(())
+                Ok(Some("gen-1".to_owned()))
             })
             .await;
         upstream.finish(outcome.unwrap());
@@ -215,7 +216,7 @@ mod tests {
             match piece {
                 Piece::Text(text) => texts.push_str(&text),
                 Piece::End(end) => {
-                    assert!(end.is_ok(), "the first outcome wins over the drop's");
+                    assert_eq!(end, Ok(Some("gen-1".into())), "the first outcome wins");
                     ends += 1;
                 }
             }

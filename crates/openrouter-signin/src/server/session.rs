@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use super::request::{session_from, NoSession};
 use super::SignInServer;
 use crate::openrouter::{
-    ApiKey, ChatRequest, ClientError, Generation, KeyInfo, Model, OpenRouterClient,
+    ApiKey, ChatRequest, ChatStreamed, ClientError, Generation, KeyInfo, Model, OpenRouterClient,
 };
 
 /// The signed-in user of a request: the key in the sealed cookie, opened on the server.
@@ -98,7 +98,7 @@ impl SessionClient<'_> {
         &self,
         request: &ChatRequest,
         on_text: impl FnMut(&str),
-    ) -> Result<(), ClientError> {
+    ) -> Result<ChatStreamed, ClientError> {
         self.client.chat_stream(self.key, request, on_text).await
     }
 

@@ -28,12 +28,39 @@ async fn the_page_gets_the_keys_models_and_an_answers_cost_through_the_server() 
     assert!(models["data"][0]["pricing"]["prompt"].is_string());
 
     let own = [("origin", origin.as_str()), ("x-openrouter-signin", "1")];
-    let body = r#"{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"cost?"}]}"#;
+    let body = r#"{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"cost?"}],
+        "temperature":0.5,"top_p":1,"max_tokens":4,"tools":[{"type":"function"}]}"#;
     let answer = browser
         .post(&format!("{api}/chat/completions"), &own, body)
         .await;
     assert_eq!(answer.status, 200);
     let id = mock.generation_ids().pop().unwrap();
+    // The options passed (max_tokens cut the answer), and the last event names the generation.
+    assert!(
+        answer.body.contains(r#"{"content":"Echo fro"#),
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer.body.ends_with(&format!(
+            "data: {{\"id\":\"{id}\",\"choices\":[]}}\n\ndata: [DONE]\n\n"
+        )),
+        "{}",
+        answer.body
+    );
+    for bad in [
+        r#""temperature":2.5"#,
+        r#""temperature":"hot""#,
+        r#""top_p":-0.1"#,
+        r#""max_tokens":0"#,
+        r#""max_tokens":1.5"#,
+    ] {
+        let body = format!(r#"{{"model":"m","messages":[{{"role":"user","content":"x"}}],{bad}}}"#);
+        let refused = browser
+            .post(&format!("{api}/chat/completions"), &own, &body)
+            .await;
+        assert_eq!(refused.status, 400, "{bad}: {}", refused.body);
+    }
     let generation = browser.get(&format!("{api}/generation?id={id}")).await;
     assert_eq!(generation.status, 200, "{}", generation.body);
     let generation: serde_json::Value = serde_json::from_str(&generation.body).unwrap();
