@@ -1,10 +1,31 @@
-//! Proof that the key works: a prompt, a model, and the answer streaming in. Stop cancels the
-//! request; failures say what happened and what to do, and the prompt is never lost.
+//! Proof that the key works: a prompt, a model (offered from the models this key may use), and
+//! the answer streaming in, then what it cost. Stop cancels the request; failures say what
+//! happened and what to do, and the prompt is never lost.
 
 use dioxus::core::Task;
 use dioxus::prelude::*;
 use openrouter_signin::openrouter::{ChatMessage, ChatRequest};
-use openrouter_signin::{now_ms, sleep_ms, use_openrouter_auth, ClientError};
+use openrouter_signin::{now_ms, sleep_ms, use_openrouter_auth, ClientError, Generation};
+
+/// `$0.000123` from US dollars, through whole millionths (formatting floats would add kilobytes
+/// to the page).
+fn dollars(amount: f64) -> String {
+    let millionths = (amount.max(0.0) * 1_000_000.0).round() as u64;
+    format!("${}.{:06}", millionths / 1_000_000, millionths % 1_000_000)
+}
+
+/// What an answer cost and used, in one line.
+fn cost_line(generation: &Generation) -> String {
+    let cost = generation
+        .total_cost
+        .map_or_else(|| "unknown".to_owned(), dollars);
+    match (generation.tokens_prompt, generation.tokens_completion) {
+        (Some(prompt), Some(completion)) => {
+            format!("Cost {cost}: {prompt} prompt and {completion} completion tokens")
+        }
+        _ => format!("Cost {cost}"),
+    }
+}
 
 const DEFAULT_MODEL: &str = "openai/gpt-4o-mini";
 
@@ -44,6 +65,10 @@ pub fn ChatPanel() -> Element {
     let mut running = use_signal(|| None::<Task>);
     // Until when (ms since the epoch) OpenRouter asked us to wait.
     let mut wait_until = use_signal(|| None::<u64>);
+    // What the last answer cost, once OpenRouter has it.
+    let mut cost = use_signal(|| None::<String>);
+    // The models this key may use, offered by the model field (a list it searches as you type).
+    let models = use_resource(move || async move { auth.user_models().await.ok() });
     let busy = running.read().is_some();
     let waiting = wait_until.read().is_some();
 
@@ -54,6 +79,7 @@ pub fn ChatPanel() -> Element {
         }
         answer.set(String::new());
         failure.set(None);
+        cost.set(None);
         let request = ChatRequest::new(model.peek().trim(), vec![ChatMessage::user(text)]);
         let task = spawn(async move {
             // With the key here, or through the app's server in fullstack mode.
@@ -61,6 +87,13 @@ pub fn ChatPanel() -> Element {
                 .chat_stream(&request, |piece| answer.write().push_str(piece))
                 .await;
             running.set(None);
+            if let Ok(streamed) = &result {
+                if let Some(id) = streamed.generation_id.clone() {
+                    if let Ok(generation) = auth.generation(&id).await {
+                        cost.set(Some(cost_line(&generation)));
+                    }
+                }
+            }
             if let Err(error) = result {
                 failure.set(Some(explain(&error)));
                 if let ClientError::RateLimited { retry_after, .. } = error {
@@ -96,6 +129,9 @@ pub fn ChatPanel() -> Element {
                 class: "mb-3 min-h-12 whitespace-pre-wrap rounded-lg bg-neutral-50 p-3 text-sm dark:bg-neutral-900",
                 "{answer}"
             }
+            if let Some(line) = cost() {
+                p { id: "answer-cost", class: "mb-3 text-xs text-neutral-600 dark:text-neutral-400", "{line}" }
+            }
             form {
                 class: "flex flex-col gap-3",
                 onsubmit: move |event| {
@@ -107,9 +143,23 @@ pub fn ChatPanel() -> Element {
                     // Set once, not bound, for the reason the prompt below gives.
                     input {
                         id: "model",
+                        list: "model-options",
+                        autocomplete: "off",
                         class: "rounded-lg border border-neutral-300 px-3 py-2 font-mono text-sm dark:border-neutral-700 dark:bg-neutral-900",
                         initial_value: "{model}",
                         oninput: move |e| model.set(e.value()),
+                    }
+                    datalist { id: "model-options",
+                        if let Some(Some(list)) = models.read().as_ref() {
+                            for m in list.iter() {
+                                option { key: "{m.id}", value: "{m.id}", "{m.display_name()}" }
+                            }
+                        }
+                    }
+                    if let Some(Some(list)) = models.read().as_ref() {
+                        span { id: "model-count", class: "text-xs text-neutral-600 dark:text-neutral-400",
+                            "{list.len()} models this key may use"
+                        }
                     }
                 }
                 label { class: "flex flex-col gap-1 text-sm",
