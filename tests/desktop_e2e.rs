@@ -248,6 +248,12 @@ fn the_chat_answer_streams_into_the_window_and_stop_stops_it() {
     } = setup();
     let _app = start_app(&config, &browser, &mock.base_url());
     sign_in(&config);
+    // The model field offers the models this key may use (the mock's list for the key).
+    let count = format!(
+        "{} models this key may use",
+        openrouter_mock::USER_MODEL_IDS.len()
+    );
+    wait_for("paragraph", "*", Some("model-count"), &count);
 
     // The mock echoes the model and the prompt, streamed in pieces of at most 8 bytes.
     let answer = "Echo from openai/gpt-4o-mini: hello";
@@ -257,6 +263,8 @@ fn the_chat_answer_streams_into_the_window_and_stop_stops_it() {
     let shown = wait_for("section", "*", Some("answer"), answer);
     assert_eq!(shown, answer);
     assert_eq!(mock.chat_requests(), 1);
+    // And what it cost, once the mock has recorded it.
+    wait_for("paragraph", "*", Some("answer-cost"), "Cost $0.");
     screenshot("desktop-chat");
 
     // Again, slowly: Stop after the first piece. While the stream runs a piece comes every

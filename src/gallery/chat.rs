@@ -156,10 +156,11 @@ pub fn ChatPanel() -> Element {
                             }
                         }
                     }
-                    if let Some(Some(list)) = models.read().as_ref() {
-                        span { id: "model-count", class: "text-xs text-neutral-600 dark:text-neutral-400",
-                            "{list.len()} models this key may use"
-                        }
+                }
+                // Beside the field rather than in its label, so that the field's name stays "Model".
+                if let Some(Some(list)) = models.read().as_ref() {
+                    p { id: "model-count", class: "text-xs text-neutral-600 dark:text-neutral-400",
+                        "{list.len()} models this key may use"
                     }
                 }
                 label { class: "flex flex-col gap-1 text-sm",
