@@ -39,18 +39,7 @@ pub fn check_same_origin(headers: &HeaderMap, own_origin: &str) -> Result<(), Cr
     if headers.get(REQUEST_HEADER).is_none() {
         return Err(CrossOriginRefused::MissingHeader);
     }
-    if let Some(site) = headers.get("sec-fetch-site") {
-        return if site == "same-origin" {
-            Ok(())
-        } else {
-            Err(CrossOriginRefused::OtherOrigin)
-        };
-    }
-    match headers.get(ORIGIN) {
-        Some(origin) if origin == own_origin => Ok(()),
-        Some(_) => Err(CrossOriginRefused::OtherOrigin),
-        None => Err(CrossOriginRefused::UnknownOrigin),
-    }
+    check_same_origin_browser(headers, own_origin)
 }
 
 /// Checks that a state-changing request of the app's own routes comes from `own_origin`, as the
@@ -76,11 +65,13 @@ pub fn check_same_origin_browser(
     }
 }
 
-/// The middleware in front of the app's own routes ([`SignInServer::guard`]).
-pub(super) async fn refuse_cross_origin_app_calls(
-    State(server): State<SignInServer>,
+/// Lets safe requests (GET, HEAD, OPTIONS) through, and the others only when `check` finds them
+/// to come from this server's origin; refuses the rest with 403.
+async fn refuse_unless(
+    server: &SignInServer,
     request: Request,
     next: Next,
+    check: fn(&HeaderMap, &str) -> Result<(), CrossOriginRefused>,
 ) -> Response {
     let safe = matches!(
         *request.method(),
@@ -90,7 +81,7 @@ pub(super) async fn refuse_cross_origin_app_calls(
         let verdict = server
             .origin_for(request.headers())
             .map_err(|_| CrossOriginRefused::UnknownOrigin)
-            .and_then(|origin| check_same_origin_browser(request.headers(), &origin));
+            .and_then(|origin| check(request.headers(), &origin));
         if let Err(refused) = verdict {
             return super::request::plain(StatusCode::FORBIDDEN, format!("Refused: {refused}."));
         }
@@ -98,26 +89,23 @@ pub(super) async fn refuse_cross_origin_app_calls(
     next.run(request).await
 }
 
-/// The middleware in front of the API.
+/// The middleware in front of the API: the library's header and the browser's word.
 pub(super) async fn refuse_cross_origin(
     State(server): State<SignInServer>,
     request: Request,
     next: Next,
 ) -> Response {
-    let safe = matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
-    if !safe {
-        let verdict = server
-            .origin_for(request.headers())
-            .map_err(|_| CrossOriginRefused::UnknownOrigin)
-            .and_then(|origin| check_same_origin(request.headers(), &origin));
-        if let Err(refused) = verdict {
-            return super::request::plain(StatusCode::FORBIDDEN, format!("Refused: {refused}."));
-        }
-    }
-    next.run(request).await
+    refuse_unless(&server, request, next, check_same_origin).await
+}
+
+/// The middleware in front of the app's own routes ([`SignInServer::guard`]): the browser's
+/// word alone.
+pub(super) async fn refuse_cross_origin_app_calls(
+    State(server): State<SignInServer>,
+    request: Request,
+    next: Next,
+) -> Response {
+    refuse_unless(&server, request, next, check_same_origin_browser).await
 }
 
 #[cfg(test)]
