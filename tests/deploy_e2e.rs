@@ -33,34 +33,11 @@ struct Deployment {
     _runtime: tokio::runtime::Runtime,
 }
 
-/// 32 random bytes in hex: the secret the three instances share.
-fn new_secret() -> String {
-    let mut bytes = [0u8; 32];
-    getrandom::getrandom(&mut bytes).unwrap();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use page_driver::process::{free_port, random_secret as new_secret};
 
 /// Waits until something accepts connections on 127.0.0.1:`port`, or panics with the `log`.
 fn wait_listening(port: u16, process: &mut Child, what: &str, log: &Path) {
-    let deadline = Instant::now() + WAIT;
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if let Ok(Some(status)) = process.try_wait() {
-            panic!(
-                "{what} exited ({status}): {}",
-                std::fs::read_to_string(log).unwrap_or_default()
-            );
-        }
-        assert!(Instant::now() < deadline, "{what} never listened on {port}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    page_driver::process::wait_listening(port, process, what, Some(log), WAIT);
 }
 
 impl Deployment {

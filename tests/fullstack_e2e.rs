@@ -29,20 +29,7 @@ impl Drop for Server {
     }
 }
 
-/// 32 random bytes in hex: a cookie secret.
-fn new_secret() -> String {
-    let mut bytes = [0u8; 32];
-    getrandom::getrandom(&mut bytes).unwrap();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use page_driver::process::{free_port, random_secret as new_secret};
 
 /// Starts the fullstack gallery against `openrouter`, and waits until it answers.
 fn start_server(openrouter: &str, secret: &str, previous: Option<&str>) -> Server {
@@ -66,16 +53,12 @@ fn start_server(openrouter: &str, secret: &str, previous: Option<&str>) -> Serve
     if let Some(previous) = previous {
         command.env("OPENROUTER_SIGNIN_PREVIOUS_SECRET", previous);
     }
-    let server = Server {
+    let mut server = Server {
         // Tied to this process: the fixture lives in a static and is never dropped.
         child: page_driver::process::spawn_tied(command).unwrap(),
         origin: format!("http://127.0.0.1:{port}"),
     };
-    let deadline = Instant::now() + WAIT;
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the server never listened");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    page_driver::process::wait_listening(port, &mut server.child, "the server", None, WAIT);
     server
 }
 

@@ -7,9 +7,11 @@
 //! finishes; it ends with the test binary, however the binary ends (a panic, a signal).
 
 use std::io;
+use std::path::Path;
 use std::process::{Child, Command};
 use std::sync::mpsc;
 use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 type Job = (Command, mpsc::Sender<io::Result<Child>>);
 
@@ -60,4 +62,39 @@ fn spawn_with_death_signal(command: &mut Command) -> io::Result<Child> {
         });
     }
     command.spawn()
+}
+
+/// A port on 127.0.0.1 that was free a moment ago.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free port on 127.0.0.1")
+}
+
+/// 32 random bytes in hex: a cookie secret for servers under test.
+pub fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::getrandom(&mut bytes).expect("the system's randomness");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Waits up to `within` until something accepts connections on 127.0.0.1:`port`; panics when
+/// `process` exits first (with `log`'s text, when there is one) or the time runs out.
+pub fn wait_listening(
+    port: u16,
+    process: &mut Child,
+    what: &str,
+    log: Option<&Path>,
+    within: Duration,
+) {
+    let deadline = Instant::now() + within;
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Ok(Some(status)) = process.try_wait() {
+            let output = log.and_then(|log| std::fs::read_to_string(log).ok());
+            panic!("{what} exited ({status}): {}", output.unwrap_or_default());
+        }
+        assert!(Instant::now() < deadline, "{what} never listened on {port}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
