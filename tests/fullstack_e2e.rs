@@ -787,41 +787,15 @@ fn sign_in_and_sign_out_show_in_every_open_tab() {
     });
 }
 
+#[path = "support/model_field.rs"]
+mod model_field;
+
 #[test]
 #[ignore = "needs the fullstack build and Chromium; scripts/test.sh runs it"]
 fn the_model_field_offers_the_keys_models_and_each_answer_shows_its_cost() {
     case(async |f, s| {
         sign_in(f, s, &f.a.origin).await;
-        let offered = s
-            .wait_for(
-                "(() => { const ids = [...document.querySelectorAll('#model-options option')].map(o => o.value); return ids.length ? ids : null })()",
-                WAIT,
-                "the key's models, through the server",
-            )
-            .await;
-        assert_eq!(offered, json!(openrouter_mock::USER_MODEL_IDS));
-        let chosen = openrouter_mock::USER_MODEL_IDS[2];
-        s.exec(
-            "const i = document.querySelector('#model'); i.value = ''; i.dispatchEvent(new Event('input', { bubbles: true }));",
-            json!([]),
-        )
-        .await;
-        s.type_into("#model", chosen).await;
-        s.type_into("#prompt", "which model").await;
-        s.click("#send").await;
-        let done = format!(
-            "document.querySelector('#answer').textContent === {}",
-            json!(format!("Echo from {chosen}: which model"))
-        );
-        s.wait_for(&done, WAIT, "the answer of the chosen model")
-            .await;
-        let cost = s
-            .wait_for(
-                "document.querySelector('#answer-cost')?.textContent",
-                WAIT,
-                "the answer's cost, through the server",
-            )
-            .await;
-        assert!(cost.as_str().unwrap().starts_with("Cost $0."), "{cost}");
+        // Through the server, which holds the key.
+        model_field::offers_the_keys_models_and_shows_the_cost(s).await;
     });
 }

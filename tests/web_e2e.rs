@@ -882,50 +882,14 @@ fn a_revoked_key_is_forgotten_and_sign_in_is_offered() {
     });
 }
 
-/// The model ids the page's model field offers, once it has them.
-const OFFERED_MODELS: &str = "(() => { const ids = [...document.querySelectorAll('#model-options option')].map(o => o.value); return ids.length ? ids : null })()";
-
-/// Replaces the model field's text (the field is not bound, so the page's own input event
-/// carries the change, as typing does).
-async fn choose_model(s: &Session, id: &str) {
-    s.exec(
-        "const i = document.querySelector('#model'); i.value = ''; i.dispatchEvent(new Event('input', { bubbles: true }));",
-        json!([]),
-    )
-    .await;
-    s.type_into("#model", id).await;
-}
+#[path = "support/model_field.rs"]
+mod model_field;
 
 #[test]
 #[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
 fn the_model_field_offers_the_keys_models_and_each_answer_shows_its_cost() {
     case(async |f, s| {
         sign_in(f, s).await;
-        let offered = s.wait_for(OFFERED_MODELS, WAIT, "the key's models").await;
-        // Exactly the key's list (OpenRouter's /api/v1/models/user), none of the public-only ones.
-        assert_eq!(offered, json!(openrouter_mock::USER_MODEL_IDS));
-        assert_eq!(
-            s.text("#model-count").await.as_deref(),
-            Some("3 models this key may use")
-        );
-        let chosen = openrouter_mock::USER_MODEL_IDS[2];
-        choose_model(s, chosen).await;
-        send_prompt(s, "which model").await;
-        let done = format!(
-            "document.querySelector('#answer').textContent === {}",
-            json!(format!("Echo from {chosen}: which model"))
-        );
-        s.wait_for(&done, WAIT, "the answer of the chosen model")
-            .await;
-        let cost = s
-            .wait_for(
-                "document.querySelector('#answer-cost')?.textContent",
-                WAIT,
-                "the answer's cost",
-            )
-            .await;
-        let cost = cost.as_str().unwrap();
-        assert!(cost.starts_with("Cost $0."), "{cost}");
-        assert!(cost.ends_with("completion tokens"), "{cost}");
+        model_field::offers_the_keys_models_and_shows_the_cost(s).await;
     });
 }
