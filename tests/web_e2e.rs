@@ -447,7 +447,11 @@ fn a_tampered_state_never_reaches_the_mock() {
     case(async |f, s| {
         let state = pending_sign_in(f, s).await;
         let before = f.mock.exchange_requests();
-        let tampered = format!("{}x", &state[..state.len() - 1]);
+        // Its last character changed: to one it is not (a random state ends in `x` one time
+        // in 64, and then an `x` would change nothing).
+        let last = if state.ends_with('x') { 'y' } else { 'x' };
+        let tampered = format!("{}{last}", &state[..state.len() - 1]);
+        assert_ne!(tampered, state);
         open_app(s, &format!("{}?code=stolen&state={tampered}", f.app)).await;
         let message = alert(s).await;
         assert!(message.contains("state"), "{message}");
