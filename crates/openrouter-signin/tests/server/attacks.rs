@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crate::browser::Browser;
-use crate::{mock, param, secret, serve, serve_with, SECRET_A};
+use crate::{mock, param, secret, serve, serve_with, upstream_closed, SECRET_A};
 
 /// The public origin of the https servers below; the test's requests reach them on 127.0.0.1.
 const HTTPS_ORIGIN: &str = "https://app.example";
@@ -122,13 +122,10 @@ async fn a_cross_site_link_to_the_callback_does_not_cancel_a_sign_in() {
 }
 
 /// The chat route of a server at `origin`, and the headers of the page's own calls.
-fn chat_route(origin: &str) -> (String, [(&'static str, String); 2]) {
+fn chat_route(origin: &str) -> (String, [(&'static str, &str); 2]) {
     (
         format!("{origin}/api/openrouter-signin/api/v1/chat/completions"),
-        [
-            ("origin", origin.to_owned()),
-            ("x-openrouter-signin", "1".to_owned()),
-        ],
+        [("origin", origin), ("x-openrouter-signin", "1")],
     )
 }
 
@@ -166,7 +163,6 @@ async fn a_chat_body_over_the_limit_is_refused() {
     let mut browser = Browser::new();
     browser.sign_in(&origin, "/").await;
     let (chat, own) = chat_route(&origin);
-    let own: Vec<(&str, &str)> = own.iter().map(|(n, v)| (*n, v.as_str())).collect();
     // 1.5 MiB: under axum's default limit of 2 MiB, over the route's own 1 MiB.
     let long = "x".repeat(1536 * 1024);
     let body = format!(
@@ -211,7 +207,6 @@ async fn a_chat_that_is_never_read_holds_back_the_upstream() {
     let mut browser = Browser::new();
     browser.sign_in(&origin, "/").await;
     let (chat, own) = chat_route(&origin);
-    let own: Vec<(&str, &str)> = own.iter().map(|(n, v)| (*n, v.as_str())).collect();
     let mut response = browser.post_streaming(&chat, &own, CHAT_BODY).await;
     response.chunk().await.unwrap().expect("a first piece");
     let sent = settled(|| mock.chat_bytes_sent(), Duration::from_secs(30)).await;
@@ -220,11 +215,7 @@ async fn a_chat_that_is_never_read_holds_back_the_upstream() {
         "the upstream sent {sent} of {ANSWER} bytes to a server whose reader stopped"
     );
     drop(response);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while mock.chats_closed_early() == 0 {
-        assert!(Instant::now() < deadline, "the upstream was never closed");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    upstream_closed(&mock).await;
 }
 
 #[tokio::test]
@@ -238,7 +229,6 @@ async fn chat_streams_beyond_the_cap_are_refused_with_retry_after() {
     let mut browser = Browser::new();
     browser.sign_in(&origin, "/").await;
     let (chat, own) = chat_route(&origin);
-    let own: Vec<(&str, &str)> = own.iter().map(|(n, v)| (*n, v.as_str())).collect();
     let mut first = browser.post_streaming(&chat, &own, CHAT_BODY).await;
     let mut second = browser.post_streaming(&chat, &own, CHAT_BODY).await;
     first.chunk().await.unwrap();
@@ -281,7 +271,6 @@ async fn a_chat_ends_at_its_deadline_read_or_not() {
     let mut browser = Browser::new();
     browser.sign_in(&origin, "/").await;
     let (chat, own) = chat_route(&origin);
-    let own: Vec<(&str, &str)> = own.iter().map(|(n, v)| (*n, v.as_str())).collect();
     // About 40 events 100 ms apart: four seconds, well past the deadline.
     let body = r#"{"model":"m","messages":[{"role":"user","content":"a question long enough to take some forty pieces of eight bytes each to answer, which is long"}]}"#;
     let started = Instant::now();
@@ -300,11 +289,7 @@ async fn a_chat_ends_at_its_deadline_read_or_not() {
         "{}",
         answer.body
     );
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while mock.chats_closed_early() == 0 {
-        assert!(Instant::now() < deadline, "the upstream was never closed");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    upstream_closed(&mock).await;
 }
 
 /// OpenRouter (or whatever answers at its address) cannot choose this server's status: only
@@ -317,7 +302,6 @@ async fn upstream_statuses_are_mapped_to_a_fixed_set() {
     let mut browser = Browser::new();
     browser.sign_in(&origin, "/").await;
     let (chat, own) = chat_route(&origin);
-    let own: Vec<(&str, &str)> = own.iter().map(|(n, v)| (*n, v.as_str())).collect();
     for (upstream, expected) in [
         (402, 402),
         (429, 429),
@@ -365,7 +349,6 @@ async fn api_answers_forbid_content_sniffing() {
     let session = browser.get(&format!("{api}/session")).await;
     let key = browser.get(&format!("{api}/api/v1/key")).await;
     let (chat, own) = chat_route(&origin);
-    let own: Vec<(&str, &str)> = own.iter().map(|(n, v)| (*n, v.as_str())).collect();
     let streamed = browser.post(&chat, &own, CHAT_BODY).await;
     for (what, answer) in [
         ("a 401", &signed_out),

@@ -413,6 +413,11 @@ async fn chat_streams_through_the_server_and_stop_closes_the_upstream() {
     let first = response.chunk().await.unwrap().expect("a first piece");
     assert!(String::from_utf8_lossy(&first).starts_with("data: "));
     drop(response);
+    upstream_closed(&mock).await;
+}
+
+/// Waits (10 s at most) until the mock has seen a streamed answer's request closed early.
+async fn upstream_closed(mock: &MockServer) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while mock.chats_closed_early() == 0 {
         assert!(
