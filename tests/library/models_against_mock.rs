@@ -31,12 +31,11 @@ async fn the_key_gets_its_own_models_and_the_public_list_is_larger() {
 
 #[tokio::test]
 async fn the_users_models_need_the_key() {
-    let (mock, client, _key) = signed_in().await;
+    let (_mock, client, _key) = signed_in().await;
     let stranger =
         openrouter_signin::ApiKey::parse(format!("sk-or-v1-{}", "0".repeat(64))).unwrap();
     let refused = client.user_models(&stranger).await.unwrap_err();
     assert_eq!(refused.status(), Some(401), "{refused}");
-    drop(mock);
 }
 
 #[tokio::test]
