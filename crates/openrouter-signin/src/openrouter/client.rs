@@ -38,8 +38,22 @@ pub struct ChatMessage {
 impl ChatMessage {
     /// A message from the user.
     pub fn user(content: impl Into<String>) -> Self {
+        Self::with_role("user", content)
+    }
+
+    /// An instruction to the model, before the conversation.
+    pub fn system(content: impl Into<String>) -> Self {
+        Self::with_role("system", content)
+    }
+
+    /// An earlier answer of the model, for a conversation of more than one turn.
+    pub fn assistant(content: impl Into<String>) -> Self {
+        Self::with_role("assistant", content)
+    }
+
+    fn with_role(role: &str, content: impl Into<String>) -> Self {
         ChatMessage {
-            role: "user".into(),
+            role: role.into(),
             content: content.into(),
         }
     }

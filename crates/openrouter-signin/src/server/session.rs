@@ -21,7 +21,8 @@ use crate::openrouter::{
 /// Dioxus server function's extra argument (`#[post("/api/summary", session:
 /// OpenRouterSession)]`); `Option<OpenRouterSession>` for code that serves both the signed-in
 /// and the signed-out. Without a session (no cookie, an expired or altered one) the request is
-/// refused with `401` and `{"error":{"code":401,"message":"not signed in: …"}}`. It needs the
+/// refused with `401` and `{"error":{"code":401,"message":"not signed in…"},"code":401,"message":"not signed in…"}`
+/// (a Dioxus server function's caller gets `ServerFnError::ServerError { code: 401, .. }`). It needs the
 /// routes mounted with [`SignInServer::mount`] (which makes the server known to every request).
 ///
 /// The key never leaves the server through it: it is not `Serialize`, its `Debug` shows no
@@ -142,9 +143,15 @@ impl IntoResponse for SessionRejection {
             SessionRejection::NotMounted => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::UNAUTHORIZED,
         };
-        let mut body = format!(r#"{{"error":{{"code":{},"message":"#, status.as_u16());
-        crate::openrouter::json::write_string(&mut body, &self.to_string());
-        body.push_str("}}");
+        // OpenRouter's shape (`error`), and beside it the `message` and `code` that Dioxus's
+        // server-function client reads into `ServerFnError::ServerError`, so that the page
+        // gets "not signed in" and 401 rather than the raw body.
+        let code = status.as_u16();
+        let mut message = String::new();
+        crate::openrouter::json::write_string(&mut message, &self.to_string());
+        let body = format!(
+            r#"{{"error":{{"code":{code},"message":{message}}},"code":{code},"message":{message}}}"#
+        );
         (
             status,
             [

@@ -9,8 +9,8 @@ use axum::routing::{get, post};
 use openrouter_signin::server::{OpenRouterSession, SignInServer};
 use openrouter_signin::{BaseUrl, OpenRouterConfig};
 
-use crate::browser::Browser;
 use crate::{mock, secret, SECRET_A};
+use page_driver::cookie_browser::Browser;
 
 static LATER: AtomicU64 = AtomicU64::new(0);
 fn clock() -> u64 {
@@ -101,7 +101,7 @@ async fn the_extractor_gives_the_signed_in_user_and_refuses_everyone_else() {
     assert_eq!(refused.status, 401);
     assert_eq!(
         refused.body,
-        r#"{"error":{"code":401,"message":"not signed in"}}"#
+        r#"{"error":{"code":401,"message":"not signed in"},"code":401,"message":"not signed in"}"#
     );
     let stranger = browser.get(&format!("{origin}/greeting")).await;
     assert_eq!(
