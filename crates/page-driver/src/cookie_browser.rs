@@ -1,25 +1,37 @@
-//! A browser for the server tests: follows nothing by itself, keeps cookies by name and path
-//! (Max-Age=0 removes), sends them back by path, and records every answer it received.
+//! A browser for the tests of the fullstack servers over plain HTTP: follows nothing by itself,
+//! keeps cookies by name and path (Max-Age=0 removes), sends them back by path, and records every
+//! answer it received. It panics on what a test should not meet (a request that fails to send,
+//! a malformed `Set-Cookie`), which fails the test that met it.
 
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 
+/// A cookie as the browser keeps it.
 #[derive(Debug, Clone)]
 pub struct Cookie {
+    /// Its name.
     pub name: String,
+    /// Its value, as the server set it.
     pub value: String,
+    /// The path it is sent to (and below).
     pub path: String,
+    /// Set with `HttpOnly`.
     pub http_only: bool,
+    /// Set with `SameSite=Lax`.
     pub same_site_lax: bool,
 }
 
 /// One answer as the browser received it.
 pub struct Sent {
+    /// The status code.
     pub status: u16,
+    /// Every header, lower-case name first.
     pub headers: Vec<(String, String)>,
+    /// The body, as text.
     pub body: String,
 }
 
 impl Sent {
+    /// The `Location` header, or empty.
     pub fn location(&self) -> String {
         self.headers
             .iter()
@@ -29,13 +41,22 @@ impl Sent {
     }
 }
 
+/// The browser: its cookies and every answer it received.
 pub struct Browser {
     http: reqwest::Client,
     cookies: Vec<Cookie>,
+    /// Every answer, in order.
     pub history: Vec<Sent>,
 }
 
+impl Default for Browser {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Browser {
+    /// A browser with no cookies.
     pub fn new() -> Self {
         Browser {
             http: reqwest::Client::builder()
@@ -47,6 +68,7 @@ impl Browser {
         }
     }
 
+    /// The cookie `name`, if the browser has it.
     pub fn cookie(&self, name: &str) -> Option<Cookie> {
         self.cookies.iter().find(|c| c.name == name).cloned()
     }
@@ -135,6 +157,7 @@ impl Browser {
         self.history.last().unwrap()
     }
 
+    /// A GET with the browser's cookies.
     pub async fn get(&mut self, url: &str) -> Sent {
         let response = self
             .http
@@ -168,6 +191,7 @@ impl Browser {
         request
     }
 
+    /// A POST of `body` with `headers` and the browser's cookies.
     pub async fn post(&mut self, url: &str, headers: &[(&str, &str)], body: &str) -> Sent {
         let response = self.post_request(url, headers, body).send().await.unwrap();
         let sent = self.record(response).await;

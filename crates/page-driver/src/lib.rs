@@ -9,6 +9,7 @@
 //! - [`measure`]: what the benchmarks (`bench-web`, `bench-fullstack`) share.
 //! - [`process`]: child processes (servers, nginx) that end with the test binary.
 
+pub mod cookie_browser;
 pub mod measure;
 pub mod process;
 pub mod static_server;

@@ -3,8 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use crate::browser::Browser;
 use crate::{mock, param, secret, serve, serve_with, upstream_closed, SECRET_A};
+use page_driver::cookie_browser::Browser;
 
 /// The public origin of the https servers below; the test's requests reach them on 127.0.0.1.
 const HTTPS_ORIGIN: &str = "https://app.example";

@@ -3,17 +3,16 @@
 //! sealed cookie travels.
 
 mod attacks;
-mod browser;
 mod models;
 mod session;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use browser::Browser;
 use openrouter_mock::{ConsentMode, Failure, MockServer};
 use openrouter_signin::server::{CookieSecret, SignInServer};
 use openrouter_signin::{BaseUrl, OpenRouterConfig};
+use page_driver::cookie_browser::Browser;
 
 const SECRET_A: [u8; 32] = [0x11; 32];
 const SECRET_B: [u8; 32] = [0x22; 32];

@@ -1,9 +1,9 @@
 //! The models and the cost of an answer through the server, which holds the key: the same
 //! answers the library's client reads from OpenRouter itself.
 
-use crate::browser::Browser;
 use crate::{mock, secret, serve, SECRET_A};
 use openrouter_mock::USER_MODEL_IDS;
+use page_driver::cookie_browser::Browser;
 
 #[tokio::test]
 async fn the_page_gets_the_keys_models_and_an_answers_cost_through_the_server() {
