@@ -25,8 +25,12 @@ cargo fetch --locked
 step "cargo deny: licenses, bans and sources of every dependency (offline)"
 cargo deny --offline --locked check licenses bans sources
 
+# The fullstack example is left out of the workspace-wide steps: its Dioxus has `fullstack` on,
+# which would change every other crate's build. It has its own steps below.
+example=openrouter-signin-example-fullstack
+
 step "clippy, native (desktop feature)"
-cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --workspace --exclude "$example" --all-targets --locked -- -D warnings
 
 step "clippy, the library with its optional features (server implies serde), tests included"
 cargo clippy -p openrouter-signin --all-targets --features server --locked -- -D warnings
@@ -39,6 +43,10 @@ step "clippy, the fullstack gallery: its page (wasm32) and its server (native)"
 cargo clippy -p openrouter-signin --target wasm32-unknown-unknown --features fullstack --locked -- -D warnings
 cargo clippy -p openrouter-signin-gallery --target wasm32-unknown-unknown --no-default-features --features web,fullstack --bins --locked -- -D warnings
 cargo clippy -p openrouter-signin-gallery --no-default-features --features server --bins --locked -- -D warnings
+
+step "clippy, the fullstack example (examples/fullstack): its page (wasm32) and its server (native)"
+cargo clippy -p "$example" --target wasm32-unknown-unknown --features web --locked -- -D warnings
+cargo clippy -p "$example" --features server --locked -- -D warnings
 
 step "the desktop example builds (the web example is checked for wasm32 above)"
 cargo build --locked --example desktop
@@ -68,6 +76,11 @@ echo "no dioxus-fullstack, dioxus-server, axum or chacha20poly1305 without the f
 step "the fullstack gallery: dx builds its page and server (scripts/build-fullstack.sh)"
 ./scripts/build-fullstack.sh
 
+step "the fullstack example: dx builds its page and server (target/dx/$example/debug/web)"
+dx build --platform web --fullstack -p "$example" --locked >target/dx-build-example-fullstack.log 2>&1 \
+  || { tail -n 40 target/dx-build-example-fullstack.log; exit 1; }
+test -x "target/dx/$example/debug/web/server" || { echo "dx built no server for $example" >&2; exit 1; }
+
 step "dx build --platform web"
 export OPENROUTER_BASE_URL=http://127.0.0.1:8787
 python3 scripts/gallery-index.py
@@ -83,7 +96,7 @@ unset OPENROUTER_BASE_URL
 
 step "cargo test (library, mock, integration)"
 set +e
-cargo test --workspace --locked 2>&1 | tee target/test-output.log
+cargo test --workspace --exclude "$example" --locked 2>&1 | tee target/test-output.log
 status=${PIPESTATUS[0]}
 if [ "$status" -eq 0 ]; then
   # The fullstack server over HTTP against the mock; only the library rebuilds for it.
@@ -137,6 +150,13 @@ if [ "$status" -eq 0 ]; then
   step "fullstack sign-in end to end in headless Chromium: the server holds the key (tests/fullstack_e2e.rs)"
   set +e
   cargo test --locked --test fullstack_e2e -- --ignored --test-threads=1 2>&1 | tee -a target/test-output.log
+  status=${PIPESTATUS[0]}
+  set -e
+fi
+if [ "$status" -eq 0 ]; then
+  step "the fullstack example's own server function, over HTTP and from its page in headless Chromium (tests/example_fullstack_e2e.rs)"
+  set +e
+  cargo test --locked --test example_fullstack_e2e -- --ignored --test-threads=1 2>&1 | tee -a target/test-output.log
   status=${PIPESTATUS[0]}
   set -e
 fi
