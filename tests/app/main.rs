@@ -4,6 +4,7 @@
 
 mod button_render;
 mod configuration;
+mod readme;
 mod session_desktop;
 mod two_apps;
 

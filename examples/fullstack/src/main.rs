@@ -2,9 +2,10 @@
 //! signed-in user, to name the user's project. The key never reaches the page: the server keeps
 //! it in a sealed HttpOnly cookie and the server function gets it from there.
 //!
-//! Build and run (from the workspace root; see the README):
-//! `dx build --platform web --fullstack -p openrouter-signin-example-fullstack`, then
-//! `IP=127.0.0.1 PORT=8080 target/dx/openrouter-signin-example-fullstack/debug/web/server`.
+//! Build and run (from the workspace root; see "A fullstack app, from an empty crate" in the
+//! README): `dx build --platform web --fullstack -p openrouter-signin-example-fullstack`, then
+//! `IP=127.0.0.1 PORT=8080 target/dx/openrouter-signin-example-fullstack/debug/web/server`
+//! (`--release` builds into `…/release/web/`).
 
 use dioxus::prelude::*;
 use openrouter_signin::{
@@ -77,13 +78,12 @@ fn App() -> Element {
             chosen if chosen.is_empty() => models().and_then(|m| m.first().map(|m| m.id.clone())),
             chosen => Some(chosen),
         };
-        names.set(
-            match suggest_names(chosen.unwrap_or_default(), about()).await {
-                Ok(answer) => answer,
-                Err(ServerFnError::ServerError { code: 401, .. }) => "Not signed in.".into(),
-                Err(error) => format!("Could not ask: {error}"),
-            },
-        );
+        let answer = suggest_names(chosen.unwrap_or_default(), about()).await;
+        names.set(match answer {
+            Ok(suggested) => suggested,
+            Err(ServerFnError::ServerError { code: 401, .. }) => "Not signed in.".into(),
+            Err(error) => format!("Could not ask: {error}"),
+        });
     };
 
     rsx! {
