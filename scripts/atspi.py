@@ -7,7 +7,9 @@ bus in the D-Bus session (at-spi2-core; `dbus-run-session` starts one when asked
 
     atspi.py [--timeout S] ready                               wait for the accessibility bus
     atspi.py [--timeout S] press  ROLE NAME [--id ID]          press it (its first action)
-    atspi.py [--timeout S] type   ROLE NAME [--id ID] TEXT     focus it and type TEXT
+    atspi.py [--timeout S] type   ROLE NAME [--id ID] [--clear] TEXT
+                                                               focus it and type TEXT (after
+                                                               deleting what it holds: --clear)
     atspi.py [--timeout S] wait   ROLE NAME [--id ID] TEXT     wait until it is there and its
                                                                text holds TEXT (may be "")
     atspi.py [--timeout S] steady ROLE NAME [--id ID] SECONDS  fail if its text changes
@@ -30,6 +32,9 @@ gi.require_version("Atspi", "2.0")
 from gi.repository import Atspi, GLib  # noqa: E402
 
 POLL = 0.05
+# X keysyms of the keys that are not characters.
+END = 0xFF57
+BACKSPACE = 0xFF08
 
 
 class NotYet(Exception):
@@ -149,6 +154,20 @@ def type_text(args):
     # Without a window manager, X gives the keys to the window under the pointer.
     box = Atspi.Component.get_extents(node, Atspi.CoordType.SCREEN)
     Atspi.generate_mouse_event(box.x + box.width // 2, box.y + box.height // 2, "abs")
+    if args.clear:
+        # From the end, one Backspace at a time, each waited for like a typed key.
+        Atspi.generate_keyboard_event(END, None, Atspi.KeySynthType.SYM)
+        held = text_of(node)
+        while held:
+            Atspi.generate_keyboard_event(BACKSPACE, None, Atspi.KeySynthType.SYM)
+            held = held[:-1]
+
+            def deleted(expected=held):
+                now = text_of(node)
+                if now != expected:
+                    raise NotYet(f"{describe(args)} holds {now!r}, expected {expected!r}")
+
+            until(args, deleted)
     typed = text_of(node)
     for ch in args.text:
         # Printable ASCII keysyms are the characters' own codes.
@@ -215,6 +234,8 @@ def main():
         command.add_argument("role")
         command.add_argument("name")
         command.add_argument("--id")
+        if name == "type":
+            command.add_argument("--clear", action="store_true")
         if last == "seconds":
             command.add_argument(last, type=float)
         elif last:

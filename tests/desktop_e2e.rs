@@ -246,7 +246,7 @@ fn the_chat_answer_streams_into_the_window_and_stop_stops_it() {
         config,
         browser,
     } = setup();
-    let _app = start_app(&config, &browser, &mock.base_url());
+    let app = start_app(&config, &browser, &mock.base_url());
     sign_in(&config);
     // The model field offers the models this key may use (the mock's list for the key).
     let count = format!(
@@ -255,8 +255,12 @@ fn the_chat_answer_streams_into_the_window_and_stop_stops_it() {
     );
     wait_for("paragraph", "*", Some("model-count"), &count);
 
+    // Another model than the default, typed into the field as a user would.
+    let chosen = openrouter_mock::USER_MODEL_IDS[2];
+    atspi(&["type", "entry", "Model", "--clear", chosen]);
     // The mock echoes the model and the prompt, streamed in pieces of at most 8 bytes.
-    let answer = "Echo from openai/gpt-4o-mini: hello";
+    let answer = format!("Echo from {chosen}: hello");
+    let answer = answer.as_str();
     mock.set_chat_delay(Duration::from_millis(40));
     atspi(&["type", "entry", "Prompt", "hello"]);
     press("push button", "Send");
@@ -288,4 +292,10 @@ fn the_chat_answer_streams_into_the_window_and_stop_stops_it() {
     wait_for("push button", "Send", None, "");
     screenshot("desktop-chat-stopped");
     assert_eq!(mock.chat_requests(), 2);
+
+    // The next run starts with the model chosen last.
+    drop(app);
+    let _app = start_app(&config, &browser, &mock.base_url());
+    let field = wait_for("entry", "Model", None, chosen);
+    assert_eq!(field, chosen);
 }

@@ -792,10 +792,10 @@ mod model_field;
 
 #[test]
 #[ignore = "needs the fullstack build and Chromium; scripts/test.sh runs it"]
-fn the_model_field_offers_the_keys_models_and_each_answer_shows_its_cost() {
+fn the_model_field_offers_the_keys_models_remembers_the_choice_and_each_answer_shows_its_cost() {
     case(async |f, s| {
         sign_in(f, s, &f.a.origin).await;
         // Through the server, which holds the key.
-        model_field::offers_the_keys_models_and_shows_the_cost(s).await;
+        model_field::offers_the_keys_models_shows_the_cost_and_remembers_the_choice(s).await;
     });
 }

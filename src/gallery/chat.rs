@@ -1,6 +1,6 @@
-//! Proof that the key works: a prompt, a model (offered from the models this key may use), and
-//! the answer streaming in, then what it cost. Stop cancels the request; failures say what
-//! happened and what to do, and the prompt is never lost.
+//! Proof that the key works: a prompt, a model (offered from the models this key may use, the
+//! choice remembered), and the answer streaming in, then what it cost. Stop cancels the
+//! request; failures say what happened and what to do, and the prompt is never lost.
 
 use dioxus::core::Task;
 use dioxus::prelude::*;
@@ -28,6 +28,34 @@ fn cost_line(generation: &Generation) -> String {
 }
 
 const DEFAULT_MODEL: &str = "openai/gpt-4o-mini";
+
+/// The model chosen last, remembered like the theme. Anything but a plausible model id (as
+/// OpenRouter writes them: `vendor/name`, printable, short) is left alone.
+fn remembered_model() -> Option<String> {
+    let stored = super::prefs::remembered("model")?;
+    let stored = stored.trim();
+    let plausible =
+        stored.len() <= 200 && stored.contains('/') && stored.chars().all(|c| c.is_ascii_graphic());
+    plausible.then(|| stored.to_owned())
+}
+
+fn remember_model(model: &str) {
+    let model = model.trim();
+    if !model.is_empty() {
+        super::prefs::remember("model", model);
+    }
+}
+
+/// The model field's starting value: the remembered choice, else the default. In the fullstack
+/// page the server renders the default and the page's first render must match it, so there the
+/// remembered choice comes right after (see `ChatPanel`).
+fn first_model() -> String {
+    if cfg!(feature = "fullstack") {
+        DEFAULT_MODEL.to_owned()
+    } else {
+        remembered_model().unwrap_or_else(|| DEFAULT_MODEL.to_owned())
+    }
+}
 
 /// What to tell the user about a failed chat request.
 fn explain(error: &ClientError) -> String {
@@ -58,7 +86,20 @@ fn explain(error: &ClientError) -> String {
 #[component]
 pub fn ChatPanel() -> Element {
     let auth = use_openrouter_auth();
-    let mut model = use_signal(|| DEFAULT_MODEL.to_owned());
+    let mut model = use_signal(first_model);
+    // The field is set once, not bound (see the prompt's note below): a remembered model that
+    // arrives after the first render makes a new field, with a new key.
+    let mut field = use_signal(|| 0u32);
+    if cfg!(feature = "fullstack") {
+        use_effect(move || {
+            if let Some(stored) = remembered_model() {
+                if stored != *model.peek() {
+                    model.set(stored);
+                    field += 1;
+                }
+            }
+        });
+    }
     let mut prompt = use_signal(String::new);
     let mut answer = use_signal(String::new);
     let mut failure = use_signal(|| None::<String>);
@@ -80,6 +121,7 @@ pub fn ChatPanel() -> Element {
         answer.set(String::new());
         failure.set(None);
         cost.set(None);
+        remember_model(&model.peek());
         let request = ChatRequest::new(model.peek().trim(), vec![ChatMessage::user(text)]);
         let task = spawn(async move {
             // With the key here, or through the app's server in fullstack mode.
@@ -138,16 +180,23 @@ pub fn ChatPanel() -> Element {
                     event.prevent_default();
                     send(());
                 },
-                label { class: "flex flex-col gap-1 text-sm",
-                    "Model"
-                    // Set once, not bound, for the reason the prompt below gives.
-                    input {
-                        id: "model",
-                        list: "model-options",
-                        autocomplete: "off",
-                        class: "rounded-lg border border-neutral-300 px-3 py-2 font-mono text-sm dark:border-neutral-700 dark:bg-neutral-900",
-                        initial_value: "{model}",
-                        oninput: move |e| model.set(e.value()),
+                // The label names the field alone: wrapped around it, the label's text would
+                // take in the field's value ("Model openai/gpt-4o-mini" to a screen reader).
+                div { class: "flex flex-col gap-1 text-sm",
+                    label { r#for: "model", "Model" }
+                    // Set once, not bound, for the reason the prompt below gives; made anew
+                    // (a new key) when a remembered model replaces the rendered one.
+                    for generation in [field()] {
+                        input {
+                            key: "{generation}",
+                            id: "model",
+                            list: "model-options",
+                            autocomplete: "off",
+                            class: "rounded-lg border border-neutral-300 px-3 py-2 font-mono text-sm dark:border-neutral-700 dark:bg-neutral-900",
+                            initial_value: "{model}",
+                            oninput: move |e| model.set(e.value()),
+                            onchange: move |e| remember_model(&e.value()),
+                        }
                     }
                     datalist { id: "model-options",
                         if let Some(Some(list)) = models.read().as_ref() {

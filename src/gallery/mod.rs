@@ -6,6 +6,7 @@ mod grid;
 mod hero;
 mod key_status;
 mod options;
+mod prefs;
 mod theme;
 
 use dioxus::prelude::*;

@@ -77,9 +77,6 @@ pub fn ThemeToggle(theme: Signal<Theme>) -> Element {
 }
 
 #[cfg(target_arch = "wasm32")]
-const STORAGE_KEY: &str = "openrouter_signin_gallery_theme";
-
-#[cfg(target_arch = "wasm32")]
 fn requested() -> Option<Theme> {
     let search = web_sys::window()?.location().search().ok()?;
     search
@@ -89,24 +86,7 @@ fn requested() -> Option<Theme> {
         .and_then(Theme::parse)
 }
 
-#[cfg(target_arch = "wasm32")]
-fn remembered() -> Option<String> {
-    web_sys::window()?
-        .local_storage()
-        .ok()??
-        .get_item(STORAGE_KEY)
-        .ok()?
-}
-
-#[cfg(target_arch = "wasm32")]
-fn remember(name: &str) {
-    // Private modes may refuse; the choice then lasts for this page only.
-    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-        let _ = storage.set_item(STORAGE_KEY, name);
-    }
-}
-
-/// On the fullstack server: the request's `?theme=`; nothing is remembered there.
+/// On the fullstack server: the request's `?theme=`.
 #[cfg(feature = "server")]
 fn requested() -> Option<Theme> {
     let context = dioxus::fullstack::FullstackContext::current()?;
@@ -117,40 +97,15 @@ fn requested() -> Option<Theme> {
         .and_then(Theme::parse)
 }
 
-#[cfg(feature = "server")]
-fn remembered() -> Option<String> {
-    None
-}
-
-#[cfg(feature = "server")]
-fn remember(_name: &str) {}
-
-#[cfg(not(any(target_arch = "wasm32", feature = "server")))]
-fn theme_file() -> Option<std::path::PathBuf> {
-    Some(
-        dirs::config_dir()?
-            .join("openrouter-signin")
-            .join("gallery-theme"),
-    )
-}
-
 #[cfg(not(any(target_arch = "wasm32", feature = "server")))]
 fn requested() -> Option<Theme> {
     Theme::parse(&std::env::var("OPENROUTER_GALLERY_THEME").ok()?)
 }
 
-#[cfg(not(any(target_arch = "wasm32", feature = "server")))]
 fn remembered() -> Option<String> {
-    std::fs::read_to_string(theme_file()?).ok()
+    super::prefs::remembered("theme")
 }
 
-#[cfg(not(any(target_arch = "wasm32", feature = "server")))]
 fn remember(name: &str) {
-    // Not worth an error for the user: the choice then lasts for this run only.
-    if let Some(path) = theme_file() {
-        if let Some(dir) = path.parent() {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        let _ = std::fs::write(path, name);
-    }
+    super::prefs::remember("theme", name);
 }

@@ -21,7 +21,10 @@ fn marked_snippets(readme: &str) -> Vec<(String, String)> {
             fence.starts_with("```"),
             "the line after the marker for {path} opens no code block: {fence:?}"
         );
-        let block: Vec<&str> = lines.by_ref().take_while(|l| !l.starts_with("```")).collect();
+        let block: Vec<&str> = lines
+            .by_ref()
+            .take_while(|l| !l.starts_with("```"))
+            .collect();
         snippets.push((path.to_owned(), block.join("\n")));
     }
     snippets

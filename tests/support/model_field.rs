@@ -9,8 +9,9 @@ use serde_json::json;
 const WAIT: Duration = Duration::from_secs(20);
 
 /// Signed in: the model field offers exactly the mock's models for the key (none of the
-/// public-only ones), the model chosen is the one that answers, and the answer's cost appears.
-pub async fn offers_the_keys_models_and_shows_the_cost(s: &Session) {
+/// public-only ones), the model chosen is the one that answers, the answer's cost appears, and
+/// the page loaded again starts with the model chosen.
+pub async fn offers_the_keys_models_shows_the_cost_and_remembers_the_choice(s: &Session) {
     let offered = s
         .wait_for(
             "(() => { const ids = [...document.querySelectorAll('#model-options option')].map(o => o.value); return ids.length ? ids : null })()",
@@ -50,4 +51,13 @@ pub async fn offers_the_keys_models_and_shows_the_cost(s: &Session) {
     let cost = cost.as_str().unwrap_or_default();
     assert!(cost.starts_with("Cost $0."), "{cost}");
     assert!(cost.ends_with("completion tokens"), "{cost}");
+
+    // The choice is remembered: the page, loaded again, starts with it.
+    s.goto(&s.current_url().await).await;
+    let remembered = format!(
+        "document.querySelector('#model')?.value === {}",
+        json!(chosen)
+    );
+    s.wait_for(&remembered, WAIT, "the field to hold the model chosen last")
+        .await;
 }
