@@ -9,6 +9,10 @@
 #   - the sign-in round trip against the local mock OpenRouter, median of 10;
 #   - desktop: exec until the window is mapped under Xvfb, and resident memory after 2 s, median of 5;
 #   - what the gallery's wasm has beyond the hello-world's, by crate (twiggy, installed if missing);
+#   - time to a working sign-in (bench-signin): from navigation start until a click on the first
+#     sign-in button, made as soon as it exists and repeated until it works, brings the browser
+#     to the mock's /auth, in the browser's network clock; the static and fullstack galleries,
+#     the floor (the hello-world with one SignInButton) and the reference, interleaved;
 #   - the fullstack gallery (release page and server): its bytes (the server's rendered page
 #     instead of the template), page ready (button in the page; sign-in usable, which needs no
 #     wasm there; page live), the sign-in round trip, and the time to the first streamed piece
@@ -221,6 +225,17 @@ if ! grep -q 'rel="stylesheet"' target/bench/fullstack-page/index.html; then
 fi
 measure fullstack target/bench/fullstack-page
 target/debug/bench-fullstack http://127.0.0.1:8091 target/dx/openrouter-signin-gallery/release/web/public 15 10 $reference_ready
+
+echo "== time to a working sign-in (a click as soon as a button exists, repeated until the browser asks the mock for /auth; the browser's network clock)"
+signin_pages=(
+  "gallery=target/dx/openrouter-signin-gallery/release/web/public=.openrouter-signin-button"
+  "fullstack=http://127.0.0.1:8091/=.openrouter-signin-button"
+  "floor=target/dx/button/release/web/public=.openrouter-signin-button"
+)
+if [ -n "${REFERENCE_DIR:-}" ]; then
+  signin_pages+=("reference=target/bench/reference@sign-in-with-openrouter/=.hero-button button")
+fi
+target/debug/bench-signin "$mock" 15 "${signin_pages[@]}" | tee target/bench/signin.txt
 
 echo "== desktop (release builds, a real window under Xvfb)"
 cargo build --quiet --locked --release --bin openrouter-signin-gallery
