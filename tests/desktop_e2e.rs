@@ -263,6 +263,9 @@ fn the_chat_answer_streams_into_the_window_and_stop_stops_it() {
     let answer = answer.as_str();
     mock.set_chat_delay(Duration::from_millis(40));
     atspi(&["type", "entry", "Prompt", "hello"]);
+    // Each field's accessible name is its label alone, whatever it holds.
+    wait_for("entry", "Prompt", None, "hello");
+    wait_for("entry", "Model", None, chosen);
     press("push button", "Send");
     let shown = wait_for("section", "*", Some("answer"), answer);
     assert_eq!(shown, answer);

@@ -212,8 +212,9 @@ pub fn ChatPanel() -> Element {
                         "{list.len()} models this key may use"
                     }
                 }
-                label { class: "flex flex-col gap-1 text-sm",
-                    "Prompt"
+                // Beside the field, not around it, as for the model.
+                div { class: "flex flex-col gap-1 text-sm",
+                    label { r#for: "prompt", "Prompt" }
                     // Not bound to `value`: on the desktop each input event takes a round trip
                     // to Rust, and writing back an older value there dropped the keys typed
                     // meanwhile. Nothing else ever sets the prompt.
