@@ -101,10 +101,12 @@ sed -e 's/^name = "hello"$/name = "button"/' \
   "$hello/Cargo.toml" >"$button/Cargo.toml"
 cat >"$button/src/main.rs" <<'RS'
 use dioxus::prelude::*;
-use openrouter_signin::{use_openrouter_auth, SignInButton};
+use openrouter_signin::{use_openrouter_auth, use_openrouter_config, OpenRouterConfig, SignInButton};
 
 fn app() -> Element {
     let mut clicks = use_signal(|| 0);
+    // As any app: its own id, and (for the timing below) OpenRouter where the build says.
+    use_openrouter_config(|| OpenRouterConfig::new("floor").base_url_from_env());
     let auth = use_openrouter_auth();
     rsx! {
         h1 { "Hello, world" }

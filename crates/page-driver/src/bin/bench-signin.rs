@@ -11,8 +11,8 @@
 //! loads, interleaved with the other pages', each in a new browser with an empty profile left to
 //! finish starting first. A script installed before the page's own code clicks the first button
 //! matching SELECTOR as soon as it is in the document and enabled (a MutationObserver sees it
-//! arrive), and again every 10 ms until the page starts to leave: a button that is painted but
-//! ignores the click counts only once a click works. The time is the browser's own, from its
+//! arrive), and again every 10 ms until the page starts to leave or a form is submitted: a
+//! button that is painted but ignores the click counts only once a click works. The time is the browser's own, from its
 //! DevTools network events: from the request for the page (navigation start) until the request
 //! that brings the browser to OpenRouter's `/auth` (the mock at MOCK_ORIGIN), which the mock
 //! must then have counted. Nothing in the page's clock is used.
@@ -176,6 +176,9 @@ fn clicker(page: &Page) -> String {
   let leaving = false;
   addEventListener('beforeunload', () => {{ leaving = true; }});
   addEventListener('pagehide', () => {{ leaving = true; }});
+  // A submitted form has taken effect: clicking again would only plan its navigation anew, and
+  // Chromium then starts it later still.
+  addEventListener('submit', () => {{ leaving = true; }}, true);
   const attempt = () => {{
     if (leaving) return;
     const button = document.querySelector({selector});
@@ -203,6 +206,8 @@ async fn one_load(session: &Session, page: &Page, mock: &str) -> Result<f64, Str
     session.goto(&page.url).await;
     let auth = format!("{mock}/auth?");
     let (mut started, deadline) = (None::<f64>, Instant::now() + DEADLINE);
+    // BENCH_SIGNIN_TRACE=1 prints every request of each load, from navigation start.
+    let trace = std::env::var_os("BENCH_SIGNIN_TRACE").is_some();
     loop {
         for event in session.network_events().await {
             if event["method"] != "Network.requestWillBeSent" {
@@ -213,6 +218,10 @@ async fn one_load(session: &Session, page: &Page, mock: &str) -> Result<f64, Str
             let wall = params["wallTime"].as_f64();
             if started.is_none() && params["type"] == "Document" && url == page.url {
                 started = wall;
+            }
+            if let (true, Some(start), Some(at)) = (trace, started, wall) {
+                let short: String = url.chars().take(90).collect();
+                eprintln!("  {}: {:7.1} ms {short}", page.name, (at - start) * 1000.0);
             }
             if url.starts_with(&auth) {
                 let (Some(start), Some(at)) = (started, wall) else {
