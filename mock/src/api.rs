@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
@@ -14,6 +14,7 @@ use crate::crypto;
 use crate::error::json_error;
 use crate::failure;
 use crate::html;
+use crate::params::bearer;
 use crate::state::Shared;
 
 /// `POST /api/v1/auth/keys`: trades a code and its PKCE verifier for a key.
@@ -131,14 +132,4 @@ pub(crate) async fn key_page(
         Some(label) => html::respond(StatusCode::OK, html::key_page(&hash, &label)),
         None => html::respond(StatusCode::NOT_FOUND, html::unknown_key_page(&hash)),
     }
-}
-
-/// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
-pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.trim().split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        .filter(|token| !token.is_empty())
 }

@@ -8,10 +8,11 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 
-use crate::callback::{self, Callback};
+use crate::callback;
 use crate::crypto;
 use crate::html::{self, Requester};
 use crate::params::single;
+use crate::records::AuthRequest;
 use crate::state::Shared;
 use crate::ConsentMode;
 
@@ -20,18 +21,6 @@ const MAX_STATE_LEN: usize = 1024;
 const MAX_LABEL_LEN: usize = 256;
 /// Longest `limit` accepted, in characters: a few billion dollars with cents.
 const MAX_LIMIT_LEN: usize = 16;
-
-/// A validated authorization request.
-#[derive(Debug, Clone)]
-pub(crate) struct AuthRequest {
-    pub challenge: String,
-    /// `None` in the headless flow.
-    pub callback: Option<Callback>,
-    pub state: Option<String>,
-    pub key_label: Option<String>,
-    /// The credit limit of the key to issue, in US dollars.
-    pub limit: Option<f64>,
-}
 
 impl AuthRequest {
     /// Validates the `GET /auth` parameters; the error is a message for the user.

@@ -12,12 +12,12 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use crate::api::bearer;
 use crate::chat_request::{self, ChatRequest};
 use crate::crypto;
 use crate::error::json_error;
-use crate::generation::{self, Generation};
 use crate::models::generation_cost;
+use crate::params::bearer;
+use crate::records::{self, Generation};
 use crate::sse::{self, Ending, Tracker};
 use crate::state::Shared;
 
@@ -80,7 +80,7 @@ pub(crate) async fn completions(
         Ok(request) => request,
         Err(message) => return json_error(StatusCode::BAD_REQUEST, &message),
     };
-    let id = generation::id(ticket.number);
+    let id = records::id(ticket.number);
     let mut text = chat_request::answer(&request);
     let long = shared.chat_size();
     if let Some(size) = long {

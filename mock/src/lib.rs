@@ -68,6 +68,7 @@ mod generation;
 mod html;
 mod models;
 mod params;
+mod records;
 mod router;
 mod sse;
 mod state;

@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
 
-use crate::api::bearer;
 use crate::error::json_error;
+use crate::params::bearer;
 use crate::state::Shared;
 
 /// The ids of every model of `GET /api/v1/models`, in the order the list gives them.

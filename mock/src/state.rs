@@ -4,9 +4,8 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::authorize::AuthRequest;
 use crate::crypto;
-use crate::generation::{self, Generation};
+use crate::records::{self, AuthRequest, Generation};
 use crate::{ChatFailure, ConsentMode, Failure};
 
 /// OpenRouter's lifetime for authorization codes.
@@ -313,7 +312,7 @@ impl Shared {
         self.lock()
             .generations
             .keys()
-            .map(|number| generation::id(*number))
+            .map(|number| records::id(*number))
             .collect()
     }
 
