@@ -9,6 +9,16 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 step() { printf '\n==> %s\n' "$*"; }
+# An ignored suite of tests/ (a browser, a window or a server it needs is there by then), one test
+# at a time; run only while everything before it passed.
+suite() { # test-name step-text
+  [ "$status" -eq 0 ] || return 0
+  step "$2"
+  set +e
+  cargo test --locked --test "$1" -- --ignored --test-threads=1 2>&1 | tee -a target/test-output.log
+  status=${PIPESTATUS[0]}
+  set -e
+}
 # The web build below writes index.html for the mock; leave it allowing https://openrouter.ai.
 trap 'OPENROUTER_BASE_URL= python3 scripts/gallery-index.py >/dev/null || true' EXIT
 started=$SECONDS
@@ -139,34 +149,10 @@ if [ "$status" -eq 0 ]; then
   rm -rf "$keyrings"
 fi
 # These need the dx web build above (its OpenRouter is the mock on 127.0.0.1:8787), Chromium and Xvfb.
-if [ "$status" -eq 0 ]; then
-  step "web sign-in end to end in headless Chromium (tests/web_e2e.rs)"
-  set +e
-  cargo test --locked --test web_e2e -- --ignored --test-threads=1 2>&1 | tee -a target/test-output.log
-  status=${PIPESTATUS[0]}
-  set -e
-fi
-if [ "$status" -eq 0 ]; then
-  step "fullstack sign-in end to end in headless Chromium: the server holds the key (tests/fullstack_e2e.rs)"
-  set +e
-  cargo test --locked --test fullstack_e2e -- --ignored --test-threads=1 2>&1 | tee -a target/test-output.log
-  status=${PIPESTATUS[0]}
-  set -e
-fi
-if [ "$status" -eq 0 ]; then
-  step "the fullstack example's own server function, over HTTP and from its page in headless Chromium (tests/example_fullstack_e2e.rs)"
-  set +e
-  cargo test --locked --test example_fullstack_e2e -- --ignored --test-threads=1 2>&1 | tee -a target/test-output.log
-  status=${PIPESTATUS[0]}
-  set -e
-fi
-if [ "$status" -eq 0 ]; then
-  step "deployed: nginx terminating TLS in front of three instances with one secret, one killed mid-session (tests/deploy_e2e.rs)"
-  set +e
-  cargo test --locked --test deploy_e2e -- --ignored --test-threads=1 2>&1 | tee -a target/test-output.log
-  status=${PIPESTATUS[0]}
-  set -e
-fi
+suite web_e2e "web sign-in end to end in headless Chromium (tests/web_e2e.rs)"
+suite fullstack_e2e "fullstack sign-in end to end in headless Chromium: the server holds the key (tests/fullstack_e2e.rs)"
+suite example_fullstack_e2e "the fullstack example's own server function, over HTTP and from its page in headless Chromium (tests/example_fullstack_e2e.rs)"
+suite deploy_e2e "deployed: nginx terminating TLS in front of three instances with one secret, one killed mid-session (tests/deploy_e2e.rs)"
 if [ "$status" -eq 0 ]; then
   # A few seconds of each load through nginx, with an instance killed and restarted; it fails
   # when any request failed other than the killed instance's in-flight ones.
