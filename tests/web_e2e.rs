@@ -897,3 +897,58 @@ fn the_model_field_offers_the_keys_models_remembers_the_choice_and_each_answer_s
         model_field::offers_the_keys_models_shows_the_cost_and_remembers_the_choice(s).await;
     });
 }
+
+/// The animations running in the page (CSS animations and transitions alike) just after the
+/// theme is switched, which changes every button's colours (a transition where transitions are on).
+async fn running_animations_after_a_theme_switch(s: &Session) -> Vec<String> {
+    s.click("#theme-toggle").await;
+    // Two frames: the new colours' style change, and the transitions it would start.
+    let running = s
+        .exec(
+            "return new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(
+                document.getAnimations().filter(a => a.playState === 'running')
+                    .map(a => a.constructor.name + ' on ' + (a.effect?.target?.outerHTML ?? '?').slice(0, 80))))));",
+            json!([]),
+        )
+        .await;
+    serde_json::from_value(running).unwrap_or_default()
+}
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn with_reduced_motion_asked_for_nothing_on_the_page_moves() {
+    case(async |f, s| {
+        // As most users see it: the loading preview's spinner turns, and the buttons' colours
+        // change smoothly with the theme.
+        open_app(s, &f.app).await;
+        assert!(
+            s.exec(
+                "return !!document.querySelector('[data-spinner]')",
+                json!([])
+            )
+            .await
+            .as_bool()
+            .unwrap_or(false),
+            "the gallery shows a spinner (its loading preview)"
+        );
+        let moving = running_animations_after_a_theme_switch(s).await;
+        assert!(
+            moving.iter().any(|a| a.starts_with("CSSAnimation")),
+            "the spinner turns: {moving:?}"
+        );
+        assert!(
+            moving.iter().any(|a| a.starts_with("CSSTransition")),
+            "the buttons' colours transition: {moving:?}"
+        );
+
+        // Asked for less motion (as the system setting does).
+        s.cdp(
+            "Emulation.setEmulatedMedia",
+            json!({ "features": [{ "name": "prefers-reduced-motion", "value": "reduce" }] }),
+        )
+        .await;
+        open_app(s, &f.app).await;
+        let moving = running_animations_after_a_theme_switch(s).await;
+        assert!(moving.is_empty(), "still moving: {moving:?}");
+    });
+}

@@ -1,7 +1,8 @@
 use dioxus::prelude::*;
 
-/// A small spinning ring in `currentColor`, shown while a sign-in is under way. Decorative: the
-/// button it sits in carries `aria-busy` and keeps its accessible name.
+/// A small spinning ring in `currentColor`, shown while a sign-in is under way; still with
+/// `prefers-reduced-motion: reduce`. Decorative: the button it sits in carries `aria-busy` and
+/// keeps its accessible name.
 #[component]
 pub fn Spinner(
     /// Size classes, e.g. `size-4`.
@@ -16,7 +17,9 @@ pub fn Spinner(
 pub(crate) fn spinner_svg(class: &str) -> Element {
     rsx! {
         svg {
-            class: "animate-spin {class}",
+            // Still for those who ask for less motion: the ring and the button's busy state
+            // (its label and `aria-busy`) still say that the sign-in is under way.
+            class: "animate-spin motion-reduce:animate-none {class}",
             view_box: "0 0 24 24",
             fill: "none",
             "aria-hidden": "true",
