@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything openrouter-signin needs to build and run, on Debian 12 as root; with
-# --test, also the tools only the test command uses (cargo-deny, cargo-fuzz).
+# --test, also the tools only the test command uses (cargo-deny, cargo-fuzz, axe-core).
 # Each step looks first and skips what is already there, so running it again costs seconds.
 # Only the package registries are used (Debian, crates.io, npm): dx's own downloads of helper
 # binaries fail offline, so its helpers are put where it looks for them.
@@ -81,6 +81,15 @@ fi
 if $for_tests && ! cargo fuzz --version 2>/dev/null | grep -q "$FUZZ_VERSION"; then
   log "installing cargo-fuzz $FUZZ_VERSION"
   cargo install cargo-fuzz --version "$FUZZ_VERSION" --locked --quiet
+fi
+
+# 4d. axe-core, Deque's accessibility engine, pinned: the browser suites audit every page state
+#     with it (tests/support/axe.rs). From the npm registry into target/axe (git-ignored).
+AXE_VERSION=4.10.3
+if $for_tests && ! head -c 40 target/axe/node_modules/axe-core/axe.min.js 2>/dev/null | grep -q "axe v$AXE_VERSION"; then
+  log "installing axe-core $AXE_VERSION"
+  mkdir -p target/axe
+  npm install --silent --no-audit --no-fund --prefix target/axe "axe-core@$AXE_VERSION"
 fi
 
 # 5. dx's helpers from the npm registry, where dx looks for its own downloads.

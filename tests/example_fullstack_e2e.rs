@@ -389,3 +389,43 @@ fn from_the_page_the_server_function_answers_signed_in_and_refuses_signed_out() 
         s.close().await;
     });
 }
+
+#[path = "support/axe.rs"]
+mod axe;
+
+#[test]
+#[ignore = "needs the example's dx build, Chromium and axe-core; scripts/test.sh runs it"]
+fn no_accessibility_violations_signed_out_or_in() {
+    case(async |f| {
+        let driver = Driver::start().await;
+        let s = driver.session().await;
+        for width in [360, 1280] {
+            s.set_window_size(width, 900).await;
+            open(&s, f).await;
+            axe::assert_none(&s, &format!("signed out, {width} px")).await;
+        }
+        assert_eq!(ask_from_the_page(&s, "a bakery").await, "Not signed in.");
+        axe::assert_none(&s, "signed out, refused").await;
+        s.click("form.openrouter-signin-form button").await;
+        s.wait_for(
+            "document.querySelector('#signed-in')",
+            WAIT,
+            "the signed-in line",
+        )
+        .await;
+        for width in [360, 1280] {
+            s.set_window_size(width, 900).await;
+            open(&s, f).await;
+            s.wait_for(
+                "document.querySelector('#model option')",
+                WAIT,
+                "the key's models",
+            )
+            .await;
+            axe::assert_none(&s, &format!("signed in, {width} px")).await;
+        }
+        ask_from_the_page(&s, "a bakery").await;
+        axe::assert_none(&s, "signed in, with an answer").await;
+        s.close().await;
+    });
+}

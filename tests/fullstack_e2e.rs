@@ -799,3 +799,38 @@ fn the_model_field_offers_the_keys_models_remembers_the_choice_and_each_answer_s
         model_field::offers_the_keys_models_shows_the_cost_and_remembers_the_choice(s).await;
     });
 }
+
+#[path = "support/axe.rs"]
+mod axe;
+
+#[test]
+#[ignore = "needs the fullstack build, Chromium and axe-core; scripts/test.sh runs it"]
+fn no_accessibility_violations_in_any_state_width_or_theme() {
+    case(async |f, s| {
+        let sizes = [(360, false), (360, true), (1280, false), (1280, true)];
+        let page = |dark: bool| format!("{}/{}", f.a.origin, if dark { "?theme=dark" } else { "" });
+        for (width, dark) in sizes {
+            s.set_window_size(width, 900).await;
+            open(s, &page(dark)).await;
+            axe::assert_none(s, &format!("signed out, {width} px, dark {dark}")).await;
+        }
+        // An error on screen: OpenRouter refused.
+        f.mock.set_consent(ConsentMode::AutoDeny);
+        open(s, &page(false)).await;
+        s.click("#hero-sign-in").await;
+        alert(s).await;
+        axe::assert_none(s, "with an error shown").await;
+        sign_in(f, s, &f.a.origin).await;
+        for (width, dark) in sizes {
+            s.set_window_size(width, 900).await;
+            open(s, &page(dark)).await;
+            s.wait_for(
+                "document.querySelector('#key-label')",
+                WAIT,
+                "the key's status",
+            )
+            .await;
+            axe::assert_none(s, &format!("signed in, {width} px, dark {dark}")).await;
+        }
+    });
+}

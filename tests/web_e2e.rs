@@ -952,3 +952,49 @@ fn with_reduced_motion_asked_for_nothing_on_the_page_moves() {
         assert!(moving.is_empty(), "still moving: {moving:?}");
     });
 }
+
+#[path = "support/axe.rs"]
+mod axe;
+
+#[test]
+#[ignore = "needs the dx web build, Chromium and axe-core; scripts/test.sh runs it"]
+fn no_accessibility_violations_in_any_state_width_or_theme() {
+    case(async |f, s| {
+        let sizes = [(360, false), (360, true), (1280, false), (1280, true)];
+        let page = |dark: bool| format!("{}{}", f.app, if dark { "?theme=dark" } else { "" });
+        for (width, dark) in sizes {
+            s.set_window_size(width, 900).await;
+            open_app(s, &page(dark)).await;
+            axe::assert_none(s, &format!("signed out, {width} px, dark {dark}")).await;
+        }
+        // An error on screen: OpenRouter refused.
+        f.mock.set_consent(ConsentMode::AutoDeny);
+        open_app(s, &f.app).await;
+        s.click("#hero-sign-in").await;
+        alert(s).await;
+        axe::assert_none(s, "with an error shown").await;
+        // Signed in: the key's status and the chat, with an answer and its cost.
+        sign_in(f, s).await;
+        for (width, dark) in sizes {
+            s.set_window_size(width, 900).await;
+            open_app(s, &page(dark)).await;
+            s.wait_for(
+                "document.querySelector('#key-label')",
+                WAIT,
+                "the key's status",
+            )
+            .await;
+            if (width, dark) == (1280, false) {
+                s.type_into("#prompt", "hello").await;
+                s.click("#send").await;
+                s.wait_for(
+                    "document.querySelector('#answer-cost')",
+                    WAIT,
+                    "the answer and its cost",
+                )
+                .await;
+            }
+            axe::assert_none(s, &format!("signed in, {width} px, dark {dark}")).await;
+        }
+    });
+}

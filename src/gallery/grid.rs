@@ -58,7 +58,7 @@ pub fn VariantGrid() -> Element {
             h2 { class: "mb-4 text-xl font-semibold", "Variants and sizes" }
             for variant in VARIANTS {
                 div { class: "mb-8", "data-row": variant.name(),
-                    h3 { class: "mb-3 text-sm font-medium uppercase tracking-wide text-neutral-500", "{variant.name()}" }
+                    h3 { class: "mb-3 text-sm font-medium uppercase tracking-wide text-neutral-500 dark:text-neutral-400", "{variant.name()}" }
                     // Cells wrap instead of sitting in equal columns: a cell is never narrower than
                     // its button (a flex item's automatic minimum is its content), so an XL button
                     // takes the room it needs beside a smaller one, and at most two share a row.

@@ -55,7 +55,7 @@ pub fn Hero() -> Element {
             if let Some(paste_url) = state.paste_url.clone() {
                 WaitingPanel { browser_url: state.approve_url.clone().unwrap_or_default(), paste_url }
             }
-            p { id: "key-location", class: "text-xs text-neutral-500", "The key is kept in {state.key_location}." }
+            p { id: "key-location", class: "text-xs text-neutral-500 dark:text-neutral-400", "The key is kept in {state.key_location}." }
         }
     }
 }

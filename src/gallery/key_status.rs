@@ -25,7 +25,9 @@ pub fn KeyStatus() -> Element {
         }
     });
     let body = match &*info.read() {
-        None => rsx! { p { class: "text-sm text-neutral-500", "Checking the key…" } },
+        None => {
+            rsx! { p { class: "text-sm text-neutral-500 dark:text-neutral-400", "Checking the key…" } }
+        }
         Some(Ok(info)) => details(info),
         Some(Err(e)) => {
             rsx! { p { id: "key-status-error", role: "alert", class: "text-sm text-red-700 dark:text-red-300", "Could not read the key's status: {e}" } }
@@ -58,7 +60,7 @@ pub fn ManageKey() -> Element {
                 "Manage or revoke this key"
             }
         }
-        p { id: "sign-out-note", class: "basis-full text-xs text-neutral-500",
+        p { id: "sign-out-note", class: "basis-full text-xs text-neutral-500 dark:text-neutral-400",
             "Signing out forgets the key on this device; it does not revoke it on OpenRouter."
         }
     }
@@ -91,15 +93,15 @@ fn details(info: &KeyInfo) -> Element {
     };
     rsx! {
         dl { class: "grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4",
-            dt { class: "text-neutral-500", "Label" }
+            dt { class: "text-neutral-500 dark:text-neutral-400", "Label" }
             dd { id: "key-label", class: "font-mono", "{info.label}" }
-            dt { class: "text-neutral-500", "Used" }
+            dt { class: "text-neutral-500 dark:text-neutral-400", "Used" }
             dd { id: "key-usage", "{usage}" }
-            dt { class: "text-neutral-500", "Limit" }
+            dt { class: "text-neutral-500 dark:text-neutral-400", "Limit" }
             dd { id: "key-limit", "{limit}" }
-            dt { class: "text-neutral-500", "Remaining" }
+            dt { class: "text-neutral-500 dark:text-neutral-400", "Remaining" }
             dd { id: "key-remaining", "{remaining}" }
-            dt { class: "text-neutral-500", "Account" }
+            dt { class: "text-neutral-500 dark:text-neutral-400", "Account" }
             dd { id: "key-tier", "{tier}" }
         }
     }

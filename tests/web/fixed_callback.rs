@@ -95,3 +95,27 @@ fn a_fixed_callback_route_brings_the_user_back_where_they_started() {
         assert_eq!(info["data"]["label"], "Web demo", "{info}");
     });
 }
+
+#[test]
+#[ignore = "needs chromium, chromedriver, the dx-built web example and axe-core; scripts/test.sh runs it"]
+fn the_web_example_has_no_accessibility_violations_signed_out_or_in() {
+    let origin = example_origin();
+    case(async |_f, s| {
+        s.goto(&format!("{origin}/")).await;
+        s.wait_for(
+            "document.querySelector('button[data-variant]')",
+            WAIT,
+            "the example's sign-in button",
+        )
+        .await;
+        crate::axe::assert_none(s, "the web example, signed out").await;
+        s.click("button[data-variant]").await;
+        s.wait_for(
+            "document.querySelector('#signed-in')",
+            WAIT,
+            "the signed-in line",
+        )
+        .await;
+        crate::axe::assert_none(s, "the web example, signed in").await;
+    });
+}

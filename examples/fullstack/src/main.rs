@@ -12,6 +12,12 @@ use openrouter_signin::{
     use_openrouter_auth, use_openrouter_config, OpenRouterConfig, SignInButton,
 };
 
+/// The page's own few styles; dx links them in the page's head.
+const STYLE: Asset = asset!(
+    "/assets/main.css",
+    AssetOptions::css().with_static_head(true)
+);
+
 /// Who the app is to OpenRouter; the page and the server use the same.
 fn config() -> OpenRouterConfig {
     OpenRouterConfig::new("com.example.project-namer")
@@ -87,6 +93,7 @@ fn App() -> Element {
     };
 
     rsx! {
+        {openrouter_signin::components::asset_stylesheet(STYLE)}
         main {
             h1 { "Project namer" }
             match auth.masked_key() {
