@@ -998,3 +998,70 @@ fn no_accessibility_violations_in_any_state_width_or_theme() {
         }
     });
 }
+
+/// For every enabled sign-in button of the page, focused as the keyboard focuses it: the focus
+/// ring's contrast with what surrounds it (its offset, and the page behind the button), as
+/// `selector: ring against offset, against background` for those under 3:1.
+const FOCUS_RING_CONTRASTS: &str = r#"
+const luminance = (color) => {
+  let m = color.match(/^rgba?\(([^)]+)\)/);
+  if (m) {
+    const [r, g, b] = m[1].split(',').slice(0, 3).map(Number).map(v => v / 255)
+      .map(v => v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  }
+  m = color.match(/^lab\(([\d.]+)/);
+  if (m) { const L = Number(m[1]); return L > 8 ? ((L + 16) / 116) ** 3 : L / 903.3; }
+  throw new Error('a colour this check cannot read: ' + color);
+};
+const opaque = (color) => !/^rgba\(.*,\s*0\)$/.test(color) && !/\/\s*0\)$/.test(color);
+const ratio = (a, b) => (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+const background = (element) => {
+  for (let e = element.parentElement; e; e = e.parentElement) {
+    const c = getComputedStyle(e).backgroundColor;
+    if (opaque(c)) return c;
+  }
+  return 'rgb(255, 255, 255)';
+};
+const low = [];
+let checked = 0;
+for (const button of document.querySelectorAll('.openrouter-signin-button:not([disabled])')) {
+  button.focus({ focusVisible: true });
+  document.getAnimations().filter(a => a instanceof CSSTransition).forEach(a => a.finish());
+  const rings = getComputedStyle(button).boxShadow.split(/,(?![^()]*\))/).map(s => s.trim())
+    .map(s => { const m = s.match(/^(.*\))\s+0px 0px 0px (\d+(?:\.\d+)?)px$/); return m && { color: m[1], spread: Number(m[2]) }; })
+    .filter(r => r && r.spread > 0 && opaque(r.color))
+    .sort((a, b) => b.spread - a.spread);
+  if (!rings.length) { low.push(button.id || button.dataset.variant + ': no focus ring'); continue; }
+  const ring = luminance(rings[0].color);
+  const offset = rings[1] ? luminance(rings[1].color) : luminance(background(button));
+  const behind = luminance(background(button));
+  const [a, b] = [ratio(ring, offset), ratio(ring, behind)];
+  checked++;
+  if (a < 3 || b < 3) low.push((button.id || button.dataset.variant + '/' + button.dataset.size) + ': ' + a.toFixed(2) + ', ' + b.toFixed(2));
+}
+return [checked, low];
+"#;
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn every_buttons_focus_ring_has_three_to_one_contrast_in_both_themes() {
+    case(async |f, s| {
+        for dark in [false, true] {
+            open_app(
+                s,
+                &format!("{}{}", f.app, if dark { "?theme=dark" } else { "" }),
+            )
+            .await;
+            let found = s.exec(FOCUS_RING_CONTRASTS, json!([])).await;
+            let checked = found[0].as_u64().unwrap_or(0);
+            // The hero's, the options row's enabled previews and the grid's 20.
+            assert!(checked >= 20, "only {checked} buttons checked: {found}");
+            assert_eq!(
+                found[1],
+                json!([]),
+                "dark {dark}: rings under 3:1 (against offset, background)"
+            );
+        }
+    });
+}
