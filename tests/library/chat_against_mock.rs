@@ -6,12 +6,21 @@ use std::time::{Duration, Instant};
 use crate::common::visit;
 use openrouter_mock::{ChatFailure, ConsentMode, MockServer};
 use openrouter_signin::auth::storage::MemoryStore;
-use openrouter_signin::auth::{begin_sign_in, finish_sign_in, Return};
+use openrouter_signin::auth::{
+    begin_sign_in, finish_sign_in, with_credit_limit, CreditLimit, Return,
+};
 use openrouter_signin::openrouter::{ChatMessage, ChatRequest};
 use openrouter_signin::{now_ms, ApiKey, BaseUrl, ClientError, OpenRouterClient};
 
 /// A mock with a key it issued through a real sign-in, and a client for it.
 pub(crate) async fn signed_in() -> (MockServer, OpenRouterClient, ApiKey) {
+    signed_in_with(None).await
+}
+
+/// The same, the sign-in asking for `limit` on the key (the authorize URL then carries it).
+pub(crate) async fn signed_in_with(
+    limit: Option<CreditLimit>,
+) -> (MockServer, OpenRouterClient, ApiKey) {
     let mock = MockServer::start().await.unwrap();
     mock.set_consent(ConsentMode::AutoApprove);
     mock.set_chat_delay(Duration::from_millis(2));
@@ -20,6 +29,13 @@ pub(crate) async fn signed_in() -> (MockServer, OpenRouterClient, ApiKey) {
     let url = begin_sign_in(&store, &base, "http://127.0.0.1:1/cb", None, now_ms())
         .await
         .unwrap();
+    let url = with_credit_limit(url, limit);
+    if let Some(limit) = limit {
+        assert!(
+            url.ends_with(&format!("&limit={}", limit.as_query_value())),
+            "{url}"
+        );
+    }
     let back = visit(&url).await;
     let client = OpenRouterClient::new(base)
         .unwrap()

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::chat_against_mock::{hello, signed_in};
+use crate::chat_against_mock::{hello, signed_in, signed_in_with};
 use openrouter_mock::{generation_cost, PUBLIC_MODEL_IDS, USER_MODEL_IDS};
 use openrouter_signin::ClientError;
 
@@ -92,37 +92,14 @@ async fn an_unknown_generation_is_a_404_after_the_retries() {
 /// then reports it and what remains of it.
 #[tokio::test]
 async fn a_credit_limit_asked_for_at_sign_in_is_the_keys_limit() {
-    use crate::common::visit;
-    use openrouter_mock::{ConsentMode, MockServer};
-    use openrouter_signin::auth::storage::MemoryStore;
-    use openrouter_signin::auth::{
-        begin_sign_in, finish_sign_in, with_credit_limit, CreditLimit, Return,
-    };
-    use openrouter_signin::{now_ms, BaseUrl, OpenRouterClient};
+    use openrouter_signin::auth::CreditLimit;
 
-    let mock = MockServer::start().await.unwrap();
-    mock.set_consent(ConsentMode::AutoApprove);
-    mock.set_chat_delay(Duration::from_millis(1));
-    let base = BaseUrl::parse(&mock.base_url()).unwrap();
-    let store = MemoryStore::new();
-    let url = begin_sign_in(&store, &base, "http://127.0.0.1:1/cb", None, now_ms())
-        .await
-        .unwrap();
-    let url = with_credit_limit(url, Some(CreditLimit::dollars(5.0).unwrap()));
-    assert!(url.ends_with("&limit=5.00"), "{url}");
-    let back = visit(&url).await;
-    let client = OpenRouterClient::new(base).unwrap();
-    let Ok(Return::SignedIn(signed_in)) = finish_sign_in(&store, &client, &back, now_ms()).await
-    else {
-        panic!("sign-in failed")
-    };
-    let info = client.key_info(&signed_in.key).await.unwrap();
+    // The authorize URL carries `&limit=5.00` (checked by the helper).
+    let (_mock, client, key) = signed_in_with(Some(CreditLimit::dollars(5.0).unwrap())).await;
+    let info = client.key_info(&key).await.unwrap();
     assert_eq!((info.limit, info.limit_remaining), (Some(5.0), Some(5.0)));
-    client
-        .chat(&signed_in.key, &hello("spend a little"))
-        .await
-        .unwrap();
-    let info = client.key_info(&signed_in.key).await.unwrap();
+    client.chat(&key, &hello("spend a little")).await.unwrap();
+    let info = client.key_info(&key).await.unwrap();
     let remaining = info.limit_remaining.unwrap();
     assert!(remaining < 5.0 && remaining > 4.0, "{remaining}");
     assert!(info.usage > 0.0);
