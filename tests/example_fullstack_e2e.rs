@@ -313,10 +313,26 @@ fn the_hooks_hear_each_sign_in_and_sign_out_once_and_never_the_key() {
 /// Opens the example's page and waits until it is hydrated and its sign-in is live.
 async fn open(s: &Session, f: &Fixture) {
     s.goto(&format!("{}/", f.origin)).await;
+    wait_live(s).await;
+}
+
+async fn wait_live(s: &Session) {
     s.wait_for(
         "document.documentElement.dataset.openrouterSignin === 'ready'",
         WAIT,
         "the page's sign-in to be live",
+    )
+    .await;
+}
+
+/// Signs in with the page's own button, the mock approving, and waits for the returned page
+/// to show it.
+async fn sign_in_from_the_page(s: &Session) {
+    s.click("form.openrouter-signin-form button").await;
+    s.wait_for(
+        "document.querySelector('#signed-in')",
+        WAIT,
+        "the signed-in line",
     )
     .await;
 }
@@ -348,19 +364,8 @@ fn from_the_page_the_server_function_answers_signed_in_and_refuses_signed_out() 
         assert_eq!(ask_from_the_page(&s, "a bakery").await, "Not signed in.");
 
         // Signed in through the page's own button, with the mock approving.
-        s.click("form.openrouter-signin-form button").await;
-        s.wait_for(
-            "document.querySelector('#signed-in')",
-            WAIT,
-            "the signed-in line",
-        )
-        .await;
-        s.wait_for(
-            "document.documentElement.dataset.openrouterSignin === 'ready'",
-            WAIT,
-            "the page's sign-in to be live again",
-        )
-        .await;
+        sign_in_from_the_page(&s).await;
+        wait_live(&s).await;
         // The choice offers the models of this key, and the call uses the one chosen.
         let offered = s
             .wait_for(
@@ -399,21 +404,15 @@ fn no_accessibility_violations_signed_out_or_in() {
     case(async |f| {
         let driver = Driver::start().await;
         let s = driver.session().await;
-        for width in [360, 1280] {
+        for width in axe::WIDTHS {
             s.set_window_size(width, 900).await;
             open(&s, f).await;
             axe::assert_none(&s, &format!("signed out, {width} px")).await;
         }
         assert_eq!(ask_from_the_page(&s, "a bakery").await, "Not signed in.");
         axe::assert_none(&s, "signed out, refused").await;
-        s.click("form.openrouter-signin-form button").await;
-        s.wait_for(
-            "document.querySelector('#signed-in')",
-            WAIT,
-            "the signed-in line",
-        )
-        .await;
-        for width in [360, 1280] {
+        sign_in_from_the_page(&s).await;
+        for width in axe::WIDTHS {
             s.set_window_size(width, 900).await;
             open(&s, f).await;
             s.wait_for(

@@ -807,9 +807,8 @@ mod axe;
 #[ignore = "needs the fullstack build, Chromium and axe-core; scripts/test.sh runs it"]
 fn no_accessibility_violations_in_any_state_width_or_theme() {
     case(async |f, s| {
-        let sizes = [(360, false), (360, true), (1280, false), (1280, true)];
         let page = |dark: bool| format!("{}/{}", f.a.origin, if dark { "?theme=dark" } else { "" });
-        for (width, dark) in sizes {
+        for (width, dark) in axe::widths_and_themes() {
             s.set_window_size(width, 900).await;
             open(s, &page(dark)).await;
             axe::assert_none(s, &format!("signed out, {width} px, dark {dark}")).await;
@@ -821,7 +820,7 @@ fn no_accessibility_violations_in_any_state_width_or_theme() {
         alert(s).await;
         axe::assert_none(s, "with an error shown").await;
         sign_in(f, s, &f.a.origin).await;
-        for (width, dark) in sizes {
+        for (width, dark) in axe::widths_and_themes() {
             s.set_window_size(width, 900).await;
             open(s, &page(dark)).await;
             s.wait_for(

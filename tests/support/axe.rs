@@ -9,6 +9,17 @@ use std::sync::OnceLock;
 use page_driver::webdriver::Session;
 use serde_json::json;
 
+/// The window widths (CSS px) a page is audited at: a phone and a desktop.
+pub const WIDTHS: [u32; 2] = [360, 1280];
+
+/// Each width of [`WIDTHS`] in the light and the dark theme (`true`: dark), for the galleries.
+#[allow(dead_code)] // the example's suite has no themes
+pub fn widths_and_themes() -> impl Iterator<Item = (u32, bool)> {
+    WIDTHS
+        .into_iter()
+        .flat_map(|width| [(width, false), (width, true)])
+}
+
 /// The rule sets the audit runs.
 const TAGS: &[&str] = &[
     "wcag2a",

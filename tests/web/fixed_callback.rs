@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+use page_driver::webdriver::Session;
 use serde_json::json;
 
 use crate::{case, WAIT};
@@ -26,6 +27,27 @@ fn example_origin() -> &'static str {
     })
 }
 
+/// Waits for the example's sign-in button.
+async fn wait_for_the_button(s: &Session) {
+    s.wait_for(
+        "document.querySelector('button[data-variant]')",
+        WAIT,
+        "the example's sign-in button",
+    )
+    .await;
+}
+
+/// Signs in with the example's button, the mock approving, and waits for the signed-in line.
+async fn sign_in_here(s: &Session) {
+    s.click("button[data-variant]").await;
+    s.wait_for(
+        "document.querySelector('#signed-in')",
+        WAIT,
+        "the signed-in line",
+    )
+    .await;
+}
+
 #[test]
 #[ignore = "needs chromium, chromedriver and the dx-built web example; scripts/test.sh runs it"]
 fn a_fixed_callback_route_brings_the_user_back_where_they_started() {
@@ -33,19 +55,8 @@ fn a_fixed_callback_route_brings_the_user_back_where_they_started() {
     case(async |f, s| {
         let start = format!("{origin}/settings?tab=keys#usage");
         s.goto(&start).await;
-        s.wait_for(
-            "document.querySelector('button[data-variant]')",
-            WAIT,
-            "the example's sign-in button",
-        )
-        .await;
-        s.click("button[data-variant]").await;
-        s.wait_for(
-            "document.querySelector('#signed-in')",
-            WAIT,
-            "the signed-in line",
-        )
-        .await;
+        wait_for_the_button(s).await;
+        sign_in_here(s).await;
 
         // Back where the sign-in started, nothing of the return left in the address bar...
         assert_eq!(s.current_url().await, start);
@@ -102,20 +113,9 @@ fn the_web_example_has_no_accessibility_violations_signed_out_or_in() {
     let origin = example_origin();
     case(async |_f, s| {
         s.goto(&format!("{origin}/")).await;
-        s.wait_for(
-            "document.querySelector('button[data-variant]')",
-            WAIT,
-            "the example's sign-in button",
-        )
-        .await;
+        wait_for_the_button(s).await;
         crate::axe::assert_none(s, "the web example, signed out").await;
-        s.click("button[data-variant]").await;
-        s.wait_for(
-            "document.querySelector('#signed-in')",
-            WAIT,
-            "the signed-in line",
-        )
-        .await;
+        sign_in_here(s).await;
         crate::axe::assert_none(s, "the web example, signed in").await;
     });
 }
