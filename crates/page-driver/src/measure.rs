@@ -292,3 +292,10 @@ fn pairs(phases: &Value) -> Vec<(String, f64)> {
         })
         .unwrap_or_default()
 }
+
+/// Prints a goal set as a ratio (`what`: ours / the reference) and whether `ratio` is within it:
+/// `goal: what: 0.91x (at most 0.80x): missed`.
+pub fn goal(what: &str, ratio: f64, goal: f64) {
+    let verdict = if ratio <= goal { "met" } else { "missed" };
+    println!("goal: {what}: {ratio:.2}x (at most {goal:.2}x): {verdict}");
+}

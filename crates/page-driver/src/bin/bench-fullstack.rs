@@ -25,7 +25,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use page_driver::measure::{
-    browser, click_timed, figures, settle, timeline, wait, wait_time, watch, watch_timeline,
+    browser, click_timed, figures, goal, settle, timeline, wait, wait_time, watch, watch_timeline,
     Phases, HERO_READY,
 };
 use page_driver::static_server::serve_gzip;
@@ -109,8 +109,11 @@ async fn run(
     figures("fullstack: page live (hydrated)", &live);
     if let Some(reference) = reference_ready {
         let ratio = usable / reference;
-        let verdict = if ratio <= 0.5 { "met" } else { "missed" };
-        println!("goal: fullstack sign-in usable / reference page ready: {ratio:.2}x (at most 0.50x): {verdict}");
+        goal(
+            "fullstack sign-in usable / reference page ready",
+            ratio,
+            0.5,
+        );
     }
 
     let session = driver.session_with(&browser()).await;

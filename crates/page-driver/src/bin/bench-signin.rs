@@ -23,7 +23,7 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use page_driver::measure::{browser, figures, settle};
+use page_driver::measure::{browser, figures, goal, settle};
 use page_driver::static_server::serve_gzip;
 use page_driver::webdriver::{Driver, Session};
 use serde_json::{json, Value};
@@ -131,12 +131,11 @@ async fn run(driver: &Driver, mock: &str, loads: usize, pages: &[Page]) -> Resul
         for &(name, median) in &medians {
             let ratio = median / reference;
             match GOALS.iter().find(|(goal_name, _)| *goal_name == name) {
-                Some(&(_, goal)) => {
-                    let verdict = if ratio <= goal { "met" } else { "missed" };
-                    println!(
-                        "goal: time to a working sign-in, {name} / reference: {ratio:.2}x (at most {goal:.2}x): {verdict}"
-                    );
-                }
+                Some(&(_, limit)) => goal(
+                    &format!("time to a working sign-in, {name} / reference"),
+                    ratio,
+                    limit,
+                ),
                 None if name != "reference" => {
                     println!("time to a working sign-in, {name} / reference: {ratio:.2}x");
                 }

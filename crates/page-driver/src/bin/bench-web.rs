@@ -32,7 +32,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use page_driver::measure::{
-    browser, click_timed, figures, return_timeline, settle, timeline, wait, wait_time, watch,
+    browser, click_timed, figures, goal, return_timeline, settle, timeline, wait, wait_time, watch,
     watch_timeline, Phases, HERO_READY,
 };
 use page_driver::static_server::serve_gzip;
@@ -98,12 +98,6 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// Prints whether `ratio` is within `goal`.
-fn goal(what: &str, ratio: f64, goal: f64) {
-    let verdict = if ratio <= goal { "met" } else { "missed" };
-    println!("goal: {what}: {ratio:.2}x (at most {goal:.2}x): {verdict}");
 }
 
 async fn run(
