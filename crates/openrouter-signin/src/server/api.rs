@@ -291,17 +291,23 @@ fn chat_request(body: &[u8]) -> Result<ChatRequest, &'static str> {
             .get(name)
             .filter(|v: &&serde_json::Value| !v.is_null())
     };
-    if let Some(t) = number("temperature") {
-        match t.as_f64().filter(|t| (0.0..=2.0).contains(t)) {
-            Some(t) => request = request.temperature(t as f32),
-            None => return Err("`temperature` must be a number from 0 to 2"),
-        }
+    // A number within `range`, when the option is there; `why` when it is something else.
+    let within = |name, range: std::ops::RangeInclusive<f64>, why| match number(name) {
+        None => Ok(None),
+        Some(v) => match v.as_f64().filter(|v| range.contains(v)) {
+            Some(v) => Ok(Some(v as f32)),
+            None => Err(why),
+        },
+    };
+    if let Some(t) = within(
+        "temperature",
+        0.0..=2.0,
+        "`temperature` must be a number from 0 to 2",
+    )? {
+        request = request.temperature(t);
     }
-    if let Some(p) = number("top_p") {
-        match p.as_f64().filter(|p| (0.0..=1.0).contains(p)) {
-            Some(p) => request = request.top_p(p as f32),
-            None => return Err("`top_p` must be a number from 0 to 1"),
-        }
+    if let Some(p) = within("top_p", 0.0..=1.0, "`top_p` must be a number from 0 to 1")? {
+        request = request.top_p(p);
     }
     if let Some(m) = number("max_tokens") {
         match m
