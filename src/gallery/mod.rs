@@ -90,15 +90,14 @@ pub fn App() -> Element {
 /// How long a sign-in being finished may keep the page below the hero waiting.
 const REST_AT_THE_LATEST_MS: u32 = 300;
 
-/// Whether the page below the hero is rendered. The first render builds only the hero, so that
-/// its button works as soon as the wasm runs; the variants, options, key status and chat follow
-/// a turn of the event loop later (the browser may handle a click and paint the hero first). On
-/// a return from OpenRouter (the page starts out finishing the sign-in) they wait until the key
-/// is stored, so that "Sign out" shows at once, or at most [`REST_AT_THE_LATEST_MS`] of a slow
-/// exchange. The fullstack page renders the whole page at once, as its server did (hydration
-/// must start from what the server rendered).
+/// Whether the page below the hero is rendered. On a return from OpenRouter (the page starts
+/// out finishing the sign-in) only the hero is, so that "Sign out" shows as soon as the key is
+/// stored; the variants, options, key status and chat follow a turn of the event loop later (and
+/// the key status's request to OpenRouter with them), or after [`REST_AT_THE_LATEST_MS`] of a
+/// slow exchange. Any other load renders the whole page at once, as does the fullstack server
+/// (whose page's hydration must start from what it rendered).
 fn use_below_hero(auth: openrouter_signin::OpenRouterAuth) -> Signal<bool> {
-    let mut below_hero = use_signal(|| cfg!(feature = "fullstack"));
+    let mut below_hero = use_signal(|| cfg!(feature = "fullstack") || !auth.is_busy());
     use_hook(move || {
         if *below_hero.peek() {
             return;
