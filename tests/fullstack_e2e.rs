@@ -833,3 +833,54 @@ fn no_accessibility_violations_in_any_state_width_or_theme() {
         }
     });
 }
+
+#[path = "support/keyboard.rs"]
+mod keyboard;
+
+use keyboard::{press, Key};
+
+#[test]
+#[ignore = "needs the fullstack build and Chromium; scripts/test.sh runs it"]
+fn the_keyboard_alone_signs_in_and_out_every_stop_visible() {
+    case(async |f, s| {
+        f.mock.set_consent(ConsentMode::AutoApprove);
+        open(s, &format!("{}/", f.a.origin)).await;
+        assert_eq!(
+            keyboard::tab_to(s, "hero-sign-in", 1).await,
+            1,
+            "the first Tab reaches the hero's button"
+        );
+        press(s, Key::Enter).await;
+        s.wait_for(
+            "document.querySelector('#masked-key')",
+            WAIT,
+            "the masked key",
+        )
+        .await;
+        wait_live(s).await;
+        // The fields are named by their labels alone, as a screen reader hears them.
+        let nodes = keyboard::ax_nodes(s).await;
+        for label in ["Model", "Prompt"] {
+            let named = nodes
+                .iter()
+                .filter(|(role, name, _)| {
+                    name == label && (role == "textbox" || role == "combobox")
+                })
+                .count();
+            assert_eq!(named, 1, "{label}: {nodes:?}");
+        }
+        keyboard::tab_to(s, "sign-out", 5).await;
+        press(s, Key::Tab).await;
+        press(s, Key::ShiftTab).await;
+        assert_eq!(keyboard::focused(s).await, "sign-out");
+        press(s, Key::Space).await;
+        keyboard::wait_focus(s, "hero-sign-in", WAIT).await;
+        assert!(
+            browser_cookie(s, "openrouter_key").await.is_none(),
+            "signed out"
+        );
+        // Every stop of the signed-out page is visible and shows its focus.
+        let stops = keyboard::tab_through(s, 200).await;
+        assert!(stops.len() >= 22, "only {} stops: {stops:?}", stops.len());
+    });
+}

@@ -77,8 +77,14 @@ fn case(body: impl AsyncFnOnce(&Fixture, &Session)) {
 
 async fn open_app(s: &Session, url: &str) {
     s.goto(url).await;
+    open_app_rendered(s).await;
+}
+
+/// Waits until the page the browser is on has rendered all of the gallery.
+async fn open_app_rendered(s: &Session) {
     s.wait_for(
-        "document.querySelector('#hero')",
+        // The grid is the last part the gallery renders (a turn of the event loop after the hero).
+        "document.querySelector('#hero') && document.querySelector('#variants')",
         WAIT,
         "the gallery to render",
     )
@@ -1062,5 +1068,184 @@ fn every_buttons_focus_ring_has_three_to_one_contrast_in_both_themes() {
                 "dark {dark}: rings under 3:1 (against offset, background)"
             );
         }
+    });
+}
+
+#[path = "support/keyboard.rs"]
+mod keyboard;
+
+use keyboard::{press, Key};
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn the_keyboard_alone_signs_in_and_out_and_the_focus_follows() {
+    case(async |f, s| {
+        f.mock.set_consent(ConsentMode::AutoApprove);
+        open_app(s, &f.app).await;
+        assert_eq!(
+            keyboard::tab_to(s, "hero-sign-in", 1).await,
+            1,
+            "the first Tab reaches the hero's button"
+        );
+        press(s, Key::Enter).await;
+        s.wait_for(
+            "document.querySelector('#masked-key')",
+            WAIT,
+            "the masked key",
+        )
+        .await;
+        // Back from OpenRouter, the focus is on the control that replaced the one used.
+        keyboard::wait_focus(s, "sign-out", WAIT).await;
+        assert!(stored_key(s).await.is_some());
+        press(s, Key::Tab).await;
+        assert_eq!(keyboard::focused(s).await, "manage-key");
+        assert_eq!(keyboard::focus_problem(s).await, None);
+        press(s, Key::ShiftTab).await;
+        assert_eq!(keyboard::focused(s).await, "sign-out");
+        assert_eq!(keyboard::focus_problem(s).await, None);
+        press(s, Key::Space).await;
+        keyboard::wait_focus(s, "hero-sign-in", WAIT).await;
+        assert_eq!(stored_key(s).await, None);
+    });
+}
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn every_tab_stop_is_visible_and_shows_its_focus_in_both_themes() {
+    case(async |f, s| {
+        sign_in(f, s).await;
+        for theme in ["light", "dark"] {
+            open_app(s, &format!("{}?theme={theme}", f.app)).await;
+            // Signed in, the chat's fields are there too; the grid's 20 buttons and snippets follow.
+            let stops = keyboard::tab_through(s, 200).await;
+            for id in [
+                "hero-sign-in",
+                "sign-out",
+                "manage-key",
+                "model",
+                "prompt",
+                "theme-toggle",
+            ] {
+                let expected = id != "hero-sign-in";
+                assert_eq!(
+                    stops.iter().any(|stop| stop == id),
+                    expected,
+                    "{theme}: #{id} among the stops: {stops:?}"
+                );
+            }
+            assert!(
+                stops.len() >= 25,
+                "{theme}: only {} stops: {stops:?}",
+                stops.len()
+            );
+        }
+    });
+}
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn a_screen_reader_hears_named_buttons_labelled_fields_and_the_busy_state() {
+    case(async |f, s| {
+        open_app(s, &f.app).await;
+        let nodes = keyboard::ax_nodes(s).await;
+        let buttons: Vec<_> = nodes.iter().filter(|(role, ..)| role == "button").collect();
+        assert!(buttons.len() >= 21, "{buttons:?}");
+        for (_, name, _) in &buttons {
+            assert!(
+                !name.trim().is_empty(),
+                "a button without a name: {buttons:?}"
+            );
+        }
+        assert!(
+            buttons
+                .iter()
+                .filter(|(_, name, _)| name == "Sign in with OpenRouter")
+                .count()
+                >= 17,
+            "{buttons:?}"
+        );
+
+        // Busy: announced, and the name stays.
+        f.mock
+            .inject_exchange_failure(Failure::Delay(Duration::from_millis(2500)));
+        s.click("#hero-sign-in").await;
+        s.wait_for(
+            "document.querySelector('#hero-sign-in[aria-busy=true]')",
+            WAIT,
+            "the hero button's loading state",
+        )
+        .await;
+        let nodes = keyboard::ax_nodes(s).await;
+        let busy: Vec<_> = nodes
+            .iter()
+            // Chromium says 1 or true.
+            .filter(|(role, _, props)| {
+                role == "button" && (props["busy"] == json!(true) || props["busy"] == json!(1))
+            })
+            .collect();
+        assert!(!busy.is_empty(), "no button is busy: {nodes:?}");
+        for (_, name, _) in &busy {
+            assert_eq!(name, "Sign in with OpenRouter");
+        }
+
+        // Signed in: the fields are named by their labels alone, also while they hold text.
+        s.wait_for("document.querySelector('#prompt')", WAIT, "the chat")
+            .await;
+        s.type_into("#prompt", "hello there").await;
+        let nodes = keyboard::ax_nodes(s).await;
+        for label in ["Model", "Prompt"] {
+            let named: Vec<_> = nodes
+                .iter()
+                .filter(|(role, name, _)| {
+                    name == label && (role == "textbox" || role == "combobox")
+                })
+                .collect();
+            assert_eq!(named.len(), 1, "{label}: {nodes:?}");
+        }
+    });
+}
+
+/// Installed before the page's code: counts each time an alert (`role=alert`) enters the page or
+/// its text changes, as a screen reader would announce it again. Changes the page makes in one
+/// task reach the observer together and count once per alert.
+const ALERT_COUNTER: &str = "(() => {
+  window.__alerts = 0;
+  new MutationObserver((records) => {
+    const announced = new Set();
+    for (const record of records) {
+      const target = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+      const changed = target && target.closest('[role=alert]');
+      if (changed) announced.add(changed);
+      for (const node of record.addedNodes) {
+        if (node.nodeType !== 1) continue;
+        if (node.matches('[role=alert]')) announced.add(node);
+        node.querySelectorAll('[role=alert]').forEach((alert) => announced.add(alert));
+      }
+    }
+    window.__alerts += announced.size;
+  }).observe(document, { subtree: true, childList: true, characterData: true });
+})();";
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn an_error_is_announced_once() {
+    case(async |f, s| {
+        s.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": ALERT_COUNTER }),
+        )
+        .await;
+        f.mock.set_consent(ConsentMode::AutoDeny);
+        open_app(s, &f.app).await;
+        s.click("#hero-sign-in").await;
+        let message = alert(s).await;
+        assert!(message.contains("cancelled"), "{message}");
+        // The rest of the page has rendered after it (a turn of the event loop later).
+        open_app_rendered(s).await;
+        let alerts = s.exec("return window.__alerts", json!([])).await;
+        assert_eq!(alerts, json!(1), "announcements of the error");
+        let nodes = keyboard::ax_nodes(s).await;
+        let in_tree = nodes.iter().filter(|(role, ..)| role == "alert").count();
+        assert_eq!(in_tree, 1, "alerts in the accessibility tree: {nodes:?}");
     });
 }

@@ -1,14 +1,46 @@
 //! The top of the page: the sign-in button, or the key and a way to sign out; what went wrong;
 //! and on the desktop the paste-the-code panel.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use dioxus::prelude::*;
 use openrouter_signin::{use_openrouter_auth, ButtonSize, ButtonVariant, SignInButton};
+
+/// Where the focus goes after a change this page made itself, so that a keyboard user is not
+/// left on the page's body when the control they used is replaced: "Sign out" once a sign-in
+/// this page was busy with (a return from OpenRouter, the desktop's wait) has ended signed in,
+/// and the sign-in button once "Sign out" was used. A change from another tab or window moves
+/// no focus.
+#[derive(Clone, Default)]
+struct FocusNext {
+    sign_out: Rc<Cell<bool>>,
+    sign_in: Rc<Cell<bool>>,
+}
+
+impl FocusNext {
+    /// Gives `element` the focus if `wanted` was set, once.
+    fn take(wanted: &Cell<bool>, element: MountedEvent) {
+        if wanted.replace(false) {
+            spawn(async move {
+                let _ = element.data().set_focus(true).await;
+            });
+        }
+    }
+}
 
 #[component]
 pub fn Hero() -> Element {
     let auth = use_openrouter_auth();
     let state = auth.state();
     let revoked = use_context::<super::key_status::RevokedNotice>().0;
+    let focus = use_hook(FocusNext::default);
+    if auth.is_busy() {
+        focus.sign_out.set(true);
+    } else if !auth.is_signed_in() {
+        focus.sign_out.set(false);
+    }
+    let (sign_out_focus, sign_in_focus) = (focus.clone(), focus.clone());
     rsx! {
         section { id: "hero", class: "mb-14 flex flex-col items-start gap-5",
             h1 { class: "text-4xl font-semibold tracking-tight", "Sign in with OpenRouter" }
@@ -24,7 +56,11 @@ pub fn Hero() -> Element {
                         id: "sign-out",
                         r#type: "button",
                         class: "rounded-lg border border-neutral-300 px-4 py-2 text-sm font-medium hover:bg-neutral-50 dark:border-neutral-700 dark:hover:bg-neutral-800 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-neutral-400",
-                        onclick: move |_| auth.sign_out(),
+                        onmounted: move |e| FocusNext::take(&sign_out_focus.sign_out, e),
+                        onclick: move |_| {
+                            focus.sign_in.set(true);
+                            auth.sign_out();
+                        },
                         "Sign out"
                     }
                     super::key_status::ManageKey {}
@@ -37,6 +73,7 @@ pub fn Hero() -> Element {
                     variant: ButtonVariant::Cta,
                     size: ButtonSize::Xl,
                     class: "max-sm:w-full max-sm:px-4!",
+                    onmounted: move |e| FocusNext::take(&sign_in_focus.sign_in, e),
                 }
             }
             if let Some(error) = state.error.as_ref() {

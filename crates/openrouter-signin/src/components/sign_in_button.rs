@@ -215,6 +215,10 @@ pub fn SignInButton(
     attributes: Vec<Attribute>,
     /// Replaces the default action (starting the sign-in).
     onclick: Option<EventHandler<MouseEvent>>,
+    /// Called when the button is in the page, with a handle to it: to give it the focus, say,
+    /// after the user signed out with the control that stood in its place. On the web this needs
+    /// Dioxus's `mounted` feature (among its default features).
+    onmounted: Option<EventHandler<MountedEvent>>,
 ) -> Element {
     let auth = use_openrouter_auth();
     let loading = loading.unwrap_or_else(|| auth.is_busy());
@@ -264,6 +268,11 @@ pub fn SignInButton(
                 match onclick {
                     Some(handler) => handler.call(event),
                     None => auth.sign_in(),
+                }
+            },
+            onmounted: move |event| {
+                if let Some(handler) = onmounted {
+                    handler.call(event);
                 }
             },
             ..attributes,

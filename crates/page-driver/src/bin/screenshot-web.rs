@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use page_driver::webdriver::{Driver, Session, SessionOptions};
 
-/// The app has rendered a sign-in button and the compiled CSS has reached it.
+/// The app has rendered the variant grid (it follows the hero a turn of the event loop later)
+/// and the compiled CSS has reached its buttons.
 const RENDERED: &str = "(() => {
-  const button = document.querySelector('[data-variant]');
+  const button = document.querySelector('#variants [data-variant]');
   return !!button && getComputedStyle(button).cursor === 'pointer'
     && document.readyState === 'complete';
 })()";
