@@ -41,8 +41,8 @@ fn App() -> Element {
                     button { onclick: move |_| auth.cancel_sign_in(), "Cancel" }
                 }
             }
-            if let Some(error) = auth.error() {
-                p { role: "alert", "{error}" }
+            if let Some(message) = auth.error_message() {
+                p { role: "alert", "{message}" }
             }
         }
     }

@@ -51,8 +51,8 @@ fn App() -> Element {
             } else {
                 SignInButton {}
             }
-            if let Some(error) = auth.error() {
-                p { role: "alert", "{error}" }
+            if let Some(message) = auth.error_message() {
+                p { role: "alert", "{message}" }
             }
         }
     }

@@ -18,8 +18,8 @@
 //!         } else {
 //!             SignInButton {}
 //!         }
-//!         if let Some(error) = auth.error() {
-//!             p { role: "alert", "{error}" }
+//!         if let Some(message) = auth.error_message() {
+//!             p { role: "alert", "{message}" }
 //!         }
 //!     }
 //! }
@@ -40,6 +40,7 @@ compile_error!(
 pub mod auth;
 pub mod components;
 pub mod fullstack;
+pub mod messages;
 pub mod openrouter;
 mod platform;
 mod secret;
@@ -63,6 +64,7 @@ pub use auth::{
 pub use components::{
     ButtonSize, ButtonVariant, LogoPosition, OpenRouterLogo, SignInButton, Spinner,
 };
+pub use messages::{KeyLocation, Messages};
 pub use openrouter::{
     ApiKey, BaseUrl, ClientError, ExchangedKey, Generation, KeyInfo, Model, OpenRouterClient,
 };

@@ -117,8 +117,8 @@ fn App() -> Element {
                 button { id: "suggest", r#type: "submit", "Suggest names" }
             }
             pre { id: "names", "aria-live": "polite", "{names}" }
-            if let Some(error) = auth.error() {
-                p { role: "alert", "{error}" }
+            if let Some(message) = auth.error_message() {
+                p { role: "alert", "{message}" }
             }
         }
     }

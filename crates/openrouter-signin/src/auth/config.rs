@@ -10,6 +10,7 @@ use super::authorize::{
 };
 use super::storage::AuthStore;
 pub use super::storage::DEFAULT_APP_ID;
+use crate::messages::Messages;
 use crate::openrouter::BaseUrl;
 /// Longest app id: it names a folder and a keychain entry.
 pub const MAX_APP_ID_LEN: usize = 64;
@@ -41,6 +42,7 @@ pub struct OpenRouterConfig {
     web_storage_prefix: String,
     web_callback: Option<String>,
     key_store: Option<Rc<dyn AuthStore>>,
+    messages: Option<Messages>,
 }
 
 impl Default for OpenRouterConfig {
@@ -55,6 +57,7 @@ impl Default for OpenRouterConfig {
             web_storage_prefix: String::new(),
             web_callback: None,
             key_store: None,
+            messages: None,
         }
     }
 }
@@ -71,6 +74,7 @@ impl fmt::Debug for OpenRouterConfig {
             .field("web_storage_prefix", &self.web_storage_prefix)
             .field("web_callback", &self.web_callback)
             .field("custom_key_store", &self.key_store.is_some())
+            .field("messages", &self.messages.as_ref().map(|m| &m.lang))
             .finish()
     }
 }
@@ -187,6 +191,35 @@ impl OpenRouterConfig {
     pub fn web_callback(mut self, path_or_url: impl Into<String>) -> Self {
         self.web_callback = Some(path_or_url.into());
         self
+    }
+
+    /// Shows the library's words in the language of `tag` (BCP 47: `zh-CN`, `en`): Simplified
+    /// Chinese for any `zh`, English otherwise. By default the library follows the browser's
+    /// language on the web and `LC_ALL`/`LC_MESSAGES`/`LANG` on the desktop; a fullstack app
+    /// speaks English unless it sets one, so that its server's render and its page agree.
+    pub fn language(mut self, tag: &str) -> Self {
+        self.messages = Some(Messages::for_language(tag));
+        self
+    }
+
+    /// Shows these words instead: another language (right to left too), or the library's with
+    /// some replaced.
+    ///
+    /// ```
+    /// use openrouter_signin::{Messages, OpenRouterConfig};
+    ///
+    /// let mut words = Messages::simplified_chinese();
+    /// words.sign_in = "用 OpenRouter 账号登录".into();
+    /// let config = OpenRouterConfig::new("com.example.chat").messages(words);
+    /// ```
+    pub fn messages(mut self, messages: Messages) -> Self {
+        self.messages = Some(messages);
+        self
+    }
+
+    /// The words the app chose, if it chose any.
+    pub fn chosen_messages(&self) -> Option<&Messages> {
+        self.messages.as_ref()
     }
 
     /// Keeps the key (and the sign-in in progress) in `store` instead of the platform's store.

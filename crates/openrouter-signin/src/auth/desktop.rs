@@ -13,6 +13,7 @@ use super::flow::{begin_desktop_sign_in, finish_sign_in, FlowError, Return};
 use super::loopback::{LoopbackError, LoopbackListener, LOOPBACK_TIMEOUT};
 use super::runtime::Runtime;
 use super::state::{Event, Report};
+use crate::messages::fill;
 use crate::platform::now_ms;
 
 /// The label OpenRouter gives keys made through the paste-the-code flow, which needs one, when
@@ -75,11 +76,13 @@ async fn run_sign_in(rt: &Rc<Runtime>, report: Report) -> Result<(), FlowError> 
         approve_url: browser_url,
         paste_url,
         notice: match (&listener, &opened) {
-            (Err(e), _) => Some(format!(
-                "{e}. Approve in a browser and paste the code below."
+            (Err(e), _) => Some(fill(
+                &rt.messages().no_listener,
+                &[("detail", &e.to_string())],
             )),
-            (_, Err(e)) => Some(format!(
-                "No browser could be opened ({e}). Open the link below by hand."
+            (_, Err(e)) => Some(fill(
+                &rt.messages().no_browser,
+                &[("detail", &e.to_string())],
             )),
             _ => None,
         },

@@ -16,6 +16,8 @@ use super::callback::{
 };
 use super::pkce::{Challenge, DigestError, RandomError, State, Verifier, STATE_PREFIX};
 use super::storage::{AuthStore, PendingSignIn, StorageError};
+use crate::fullstack::SignInFailure;
+use crate::messages::{fill, Messages};
 use crate::openrouter::{ApiKey, BaseUrl, ClientError, OpenRouterClient};
 use zeroize::Zeroizing;
 
@@ -81,6 +83,57 @@ pub enum FlowError {
     #[cfg(not(target_arch = "wasm32"))]
     #[error("{0}. Press Sign in to try again.")]
     Loopback(#[from] super::loopback::LoopbackError),
+}
+
+impl FlowError {
+    /// What happened and what to do, in the words of `messages` (the [`Display`](std::fmt::Display)
+    /// text is the English one, for logs). A technical reason inside (a parameter that could not
+    /// be read, what OpenRouter answered) is put in the message's `{detail}` as it is.
+    pub fn message(&self, messages: &Messages) -> String {
+        let with = |template: &str, detail: &dyn std::fmt::Display| {
+            fill(template, &[("detail", &detail.to_string())])
+        };
+        match self {
+            Self::Authorize(e) => with(&messages.could_not_start, e),
+            Self::Random(e) => with(&messages.could_not_start, e),
+            Self::Digest(e) => with(&messages.could_not_start, e),
+            Self::Denied {
+                description: Some(description),
+                ..
+            } => with(&messages.cancelled_because, description),
+            Self::Denied { .. } => messages.cancelled.to_string(),
+            Self::StateMismatch => messages.state_mismatch.to_string(),
+            Self::MissingState => messages.state_missing.to_string(),
+            Self::Expired => fill(
+                &messages.expired,
+                &[("minutes", &(PENDING_MAX_AGE_MS / 60_000).to_string())],
+            ),
+            Self::StartedElsewhere => messages.started_elsewhere.to_string(),
+            Self::NothingPending => messages.nothing_pending.to_string(),
+            Self::InvalidCallback(e) => with(&messages.unreadable_return, e),
+            Self::Exchange(e) => with(&messages.no_key, e),
+            Self::Storage(e) => with(&messages.storage_failed, e),
+            Self::Server(failure) => server_failure(*failure, messages),
+            Self::Config(e) => with(&messages.misconfigured, e),
+            #[cfg(not(target_arch = "wasm32"))]
+            Self::Loopback(e) => with(&messages.browser_did_not_return, e),
+        }
+    }
+}
+
+/// Why the fullstack server's sign-in ended without a key, in the words of `messages`.
+fn server_failure(failure: SignInFailure, messages: &Messages) -> String {
+    match failure {
+        SignInFailure::Denied => messages.cancelled.to_string(),
+        SignInFailure::StateMismatch => messages.state_mismatch.to_string(),
+        SignInFailure::Expired => FlowError::Expired.message(messages),
+        SignInFailure::NotPending => messages.server_nothing_pending.to_string(),
+        SignInFailure::PendingRefused => messages.server_pending_refused.to_string(),
+        SignInFailure::BadReturn => messages.server_unreadable_return.to_string(),
+        SignInFailure::Exchange => messages.server_no_key.to_string(),
+        SignInFailure::CodeExpired => messages.code_expired.to_string(),
+        SignInFailure::Config => messages.server_misconfigured.to_string(),
+    }
 }
 
 /// What handling a URL on return came to.

@@ -1,13 +1,13 @@
 //! What every part of sign-in works with, made once per app from its configuration: the store,
 //! the client, and the platform's handles. The platform code receives it from the session.
 
-#[cfg(any(target_arch = "wasm32", not(feature = "server")))]
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::config::OpenRouterConfig;
 use super::flow::FlowError;
 use super::storage::{open_platform_store, AuthStore, MemoryStore};
+use crate::messages::{fill, KeyLocation, Messages};
 use crate::openrouter::OpenRouterClient;
 
 /// The configuration, the store and the client, made once per app (per UI thread) by the session.
@@ -16,7 +16,10 @@ pub(crate) struct Runtime {
     /// Whether `config` was given by the app rather than taken by default.
     pub(super) configured: bool,
     pub(super) store: Rc<dyn AuthStore>,
-    pub(super) store_notice: Option<String>,
+    /// Why the store could not be opened, when it could not (then the key lives in memory).
+    store_failure: Option<String>,
+    /// The words the library shows, in the app's language.
+    messages: RefCell<Rc<Messages>>,
     client: Result<Rc<OpenRouterClient>, FlowError>,
     /// Stops the desktop's loopback listener, while one waits.
     #[cfg(all(not(target_arch = "wasm32"), not(feature = "server")))]
@@ -42,18 +45,18 @@ impl Runtime {
             (None, Ok(())) => open_platform_store(config.app_id(), config.storage_prefix())
                 .map(|store| Rc::new(store) as Rc<dyn AuthStore>),
         };
-        let (store, store_notice): (Rc<dyn AuthStore>, _) = match opened {
-            Ok(store) => {
-                let notice = store.limitation();
-                (store, notice)
-            }
-            Err(e) => (
-                Rc::new(MemoryStore::new()),
-                Some(format!(
-                    "{e}. You can sign in, but the key will not be remembered."
-                )),
-            ),
+        let (store, store_failure): (Rc<dyn AuthStore>, _) = match opened {
+            Ok(store) => (store, None),
+            Err(e) => (Rc::new(MemoryStore::new()), Some(e.to_string())),
         };
+        let messages = Rc::new(config.chosen_messages().cloned().unwrap_or_else(|| {
+            // The fullstack page says what its server rendered: both sides use the same words.
+            if cfg!(feature = "fullstack") {
+                Messages::english()
+            } else {
+                Messages::for_language(&crate::messages::platform_language().unwrap_or_default())
+            }
+        }));
         let client = valid.and_then(|()| {
             #[cfg(all(target_arch = "wasm32", feature = "fullstack"))]
             return Ok(Rc::new(server_session_client()?));
@@ -68,12 +71,40 @@ impl Runtime {
             config,
             configured,
             store,
-            store_notice,
+            store_failure,
+            messages: RefCell::new(messages),
             client,
             #[cfg(all(not(target_arch = "wasm32"), not(feature = "server")))]
             cancel_listener: RefCell::default(),
             #[cfg(target_arch = "wasm32")]
             keep_alive: RefCell::default(),
+        }
+    }
+
+    /// The words the library shows now.
+    pub(super) fn messages(&self) -> Rc<Messages> {
+        self.messages.borrow().clone()
+    }
+
+    /// Shows the library's words in `messages` from now on.
+    pub(super) fn set_messages(&self, messages: Rc<Messages>) {
+        self.messages.replace(messages);
+    }
+
+    /// What the user should know about where the key is kept, in the current words: that it
+    /// will not be remembered, and why. `None` when the store works as designed.
+    pub(super) fn store_notice(&self) -> Option<String> {
+        let messages = self.messages();
+        if let Some(failure) = &self.store_failure {
+            return Some(fill(&messages.store_unavailable, &[("detail", failure)]));
+        }
+        match self.store.location() {
+            KeyLocation::PageMemory { reason } => Some(fill(
+                &messages.not_remembered_by_browser,
+                &[("detail", &reason)],
+            )),
+            KeyLocation::Described(_) => self.store.limitation(),
+            _ => None,
         }
     }
 

@@ -16,6 +16,7 @@ use super::platform;
 use super::runtime::Runtime;
 use super::state::Event;
 pub use super::state::{AuthState, AuthStatus};
+use crate::messages::Messages;
 use crate::openrouter::{
     ApiKey, ChatRequest, ChatStreamed, ClientError, Generation, KeyInfo, Model, OpenRouterClient,
 };
@@ -26,8 +27,9 @@ static AUTH: GlobalSignal<AuthState> = Signal::global(initial_state);
 fn initial_state() -> AuthState {
     let rt = runtime();
     let mut state = AuthState {
-        key_location: rt.store.describe_location(),
-        notice: rt.store_notice.clone(),
+        key_location: rt.messages().key_location(&rt.store.location()),
+        notice: rt.store_notice(),
+        messages: rt.messages(),
         ..AuthState::default()
     };
     match rt.store.load_key() {
@@ -46,7 +48,7 @@ fn initial_state() -> AuthState {
     {
         // What the server's render saw; in the page, carried by hydration.
         let rendered = RENDERED.with(|r| r.borrow().clone()).unwrap_or_default();
-        state.key_location = "a sealed HttpOnly cookie that only the app's server can read".into();
+        state.key_location = state.messages.key_in_server_cookie.to_string();
         if rendered.session.is_some() {
             state.status = AuthStatus::SignedIn;
         }
@@ -195,8 +197,9 @@ fn signed_in_with(SignedIn { key, not_saved, .. }: SignedIn) {
         s.approve_url = None;
         s.paste_url = None;
         if let Some(e) = not_saved {
-            s.notice = Some(format!(
-                "{e}. You are signed in, but the key will not be remembered."
+            s.notice = Some(crate::messages::fill(
+                &s.messages.signed_in_not_saved,
+                &[("detail", &e.to_string())],
             ));
         }
     });
@@ -351,6 +354,39 @@ impl OpenRouterAuth {
         AUTH.read().error.clone()
     }
 
+    /// Why the last sign-in or sign-out failed, in the app's language (see
+    /// [`OpenRouterConfig::language`](crate::OpenRouterConfig::language)).
+    pub fn error_message(&self) -> Option<String> {
+        let state = AUTH.read();
+        state.error.as_ref().map(|e| e.message(&state.messages))
+    }
+
+    /// The words the library shows now.
+    pub fn messages(&self) -> Rc<Messages> {
+        AUTH.read().messages.clone()
+    }
+
+    /// Shows the library's words in `messages` from now on (a language switch): the button,
+    /// where the key is kept, the notices and the errors, in every component at once.
+    pub fn set_messages(&self, messages: Messages) {
+        let rt = runtime();
+        let before = rt.store_notice();
+        rt.set_messages(Rc::new(messages));
+        let location = rt.store.location();
+        let after = rt.store_notice();
+        update(|s| {
+            s.messages = rt.messages();
+            s.key_location = if cfg!(feature = "fullstack") {
+                s.messages.key_in_server_cookie.to_string()
+            } else {
+                s.messages.key_location(&location)
+            };
+            if s.notice.is_some() && s.notice == before {
+                s.notice = after;
+            }
+        });
+    }
+
     /// The app's OpenRouter client, for using the key: it talks to the configured OpenRouter and
     /// names the app as configured. `None` when the configuration was refused (see [`Self::error`]).
     pub fn client(&self) -> Option<Rc<OpenRouterClient>> {
@@ -499,7 +535,7 @@ impl OpenRouterAuth {
             };
             s.error = dropped.err().map(FlowError::from);
             s.notice
-                .get_or_insert_with(|| "Sign-in cancelled; nothing was changed.".to_owned());
+                .get_or_insert_with(|| s.messages.cancelled_here.to_string());
         });
     }
 

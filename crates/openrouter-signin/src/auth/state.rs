@@ -47,6 +47,10 @@ pub struct AuthState {
     pub key_location: String,
     /// In fullstack mode, the server's sign-in (the page never holds the key itself).
     pub server_session: Option<crate::fullstack::ServerSession>,
+    /// The words the library shows, in the app's language (see
+    /// [`OpenRouterAuth::set_messages`](crate::OpenRouterAuth::set_messages)); `key_location`,
+    /// `notice` and [`FlowError::message`](crate::FlowError::message) use them.
+    pub messages: std::rc::Rc<crate::Messages>,
 }
 
 /// What happened, as the platform code (web.rs, desktop.rs) reports it to the session.

@@ -192,8 +192,10 @@ pub fn SignInButton(
     /// How big it is.
     #[props(default)]
     size: ButtonSize,
-    /// The text; also the accessible name of the icon variant.
-    #[props(default = DEFAULT_LABEL.to_string(), into)]
+    /// The text; also the accessible name of the icon variant. By default the words of the
+    /// app's language ([`Messages::sign_in`](crate::Messages), "Sign in with OpenRouter" in
+    /// English), marked with that language's `lang`.
+    #[props(default, into)]
     label: String,
     /// Whether the OpenRouter logo is shown next to the label.
     #[props(default = true)]
@@ -222,6 +224,15 @@ pub fn SignInButton(
 ) -> Element {
     let auth = use_openrouter_auth();
     let loading = loading.unwrap_or_else(|| auth.is_busy());
+    let (label, lang) = if label.is_empty() {
+        let messages = auth.messages();
+        (
+            messages.sign_in.to_string(),
+            Some(messages.lang.to_string()),
+        )
+    } else {
+        (label, None)
+    };
     let inactive = loading || disabled;
     let icon_only = variant == ButtonVariant::Icon;
     let size_class = if icon_only {
@@ -251,6 +262,7 @@ pub fn SignInButton(
         button {
             r#type: if in_form { "submit" } else { "button" },
             class: "{classes}",
+            lang,
             "data-variant": variant.name(),
             "data-size": size.name(),
             "data-loading": loading.then_some("true"),

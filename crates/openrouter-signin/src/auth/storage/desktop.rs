@@ -8,6 +8,7 @@ use std::sync::Mutex;
 
 use super::memory::rebuild_pending;
 use super::{AuthStore, PendingSignIn, StorageError};
+use crate::messages::KeyLocation;
 use crate::openrouter::ApiKey;
 
 /// The key file's name inside the app's config directory.
@@ -189,5 +190,9 @@ impl AuthStore for FileStore {
             "the file {} (readable only by you)",
             self.key_path.display()
         )
+    }
+
+    fn location(&self) -> KeyLocation {
+        KeyLocation::File(self.key_path.display().to_string())
     }
 }

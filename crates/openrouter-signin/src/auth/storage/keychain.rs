@@ -4,6 +4,7 @@
 
 use super::desktop::FileStore;
 use super::{AuthStore, PendingSignIn, StorageError};
+use crate::messages::KeyLocation;
 use crate::openrouter::ApiKey;
 
 /// The keychain entry's service name for an app that gave no app id; otherwise the app id is.
@@ -147,6 +148,15 @@ impl AuthStore for DesktopStore {
         match &self.keychain {
             Some(_) => format!("the system keychain (service {:?})", self.service),
             None => self.file.describe_location(),
+        }
+    }
+
+    fn location(&self) -> KeyLocation {
+        match &self.keychain {
+            Some(_) => KeyLocation::Keychain {
+                service: self.service.clone(),
+            },
+            None => self.file.location(),
         }
     }
 }

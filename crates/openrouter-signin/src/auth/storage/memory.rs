@@ -2,6 +2,7 @@ use std::cell::RefCell;
 
 use super::{AuthStore, PendingSignIn, StorageError};
 use crate::auth::pkce::{State, Verifier};
+use crate::messages::KeyLocation;
 use crate::openrouter::ApiKey;
 
 /// Keeps everything in memory: for tests, and for a page whose browser storage is unavailable.
@@ -68,6 +69,10 @@ impl AuthStore for MemoryStore {
 
     fn describe_location(&self) -> String {
         "memory only (it is forgotten when the app closes)".to_owned()
+    }
+
+    fn location(&self) -> KeyLocation {
+        KeyLocation::Memory
     }
 }
 

@@ -30,6 +30,7 @@ pub use web::{
 };
 
 use super::pkce::{State, Verifier};
+use crate::messages::KeyLocation;
 use crate::openrouter::ApiKey;
 
 /// The app id of an app that gives none: the desktop key file's folder and keychain service.
@@ -123,8 +124,16 @@ pub trait AuthStore {
     fn describe_location(&self) -> String;
 
     /// What the user should know about this store's limits, e.g. that the key will not outlive
-    /// the page. `None` when it works as designed.
+    /// the page. `None` when it works as designed. (The library's own stores say it through
+    /// [`location`](Self::location), in the app's language.)
     fn limitation(&self) -> Option<String> {
         None
+    }
+
+    /// Where the key is kept, for the library's table of messages, which words it in the app's
+    /// language. A store of the app's own is described in its own words by default
+    /// ([`describe_location`](Self::describe_location)).
+    fn location(&self) -> KeyLocation {
+        KeyLocation::Described(self.describe_location())
     }
 }

@@ -8,6 +8,7 @@ use web_sys::{Storage, StorageEvent};
 
 use super::memory::rebuild_pending;
 use super::{AuthStore, MemoryStore, PendingSignIn, StorageError};
+use crate::messages::KeyLocation;
 use crate::openrouter::ApiKey;
 use crate::platform::js_text;
 
@@ -236,6 +237,15 @@ impl AuthStore for WebStore {
         self.local.as_ref().err().map(|reason| {
             format!("This browser does not let this site keep data ({reason}), so the key will not be remembered after this page closes.")
         })
+    }
+
+    fn location(&self) -> KeyLocation {
+        match &self.local {
+            Ok(_) => KeyLocation::LocalStorage,
+            Err(reason) => KeyLocation::PageMemory {
+                reason: reason.clone(),
+            },
+        }
     }
 }
 

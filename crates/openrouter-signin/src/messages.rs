@@ -1,0 +1,404 @@
+//! Every word the library shows a user, in one table per language: the button's words, where
+//! the key is kept, each notice and each error. The library ships English and Simplified
+//! Chinese; an app picks one with [`OpenRouterConfig::language`](crate::OpenRouterConfig::language),
+//! supplies its own (any language, right to left too) with
+//! [`OpenRouterConfig::messages`](crate::OpenRouterConfig::messages), or lets the library follow
+//! the browser's or the system's language. A leaf: it imports nothing of the crate.
+//!
+//! A message that carries values is a template with named places (`{detail}`, `{minutes}`,
+//! `{path}`, `{service}`): each language puts them where its grammar wants them, and nothing is
+//! assembled from English fragments.
+
+use std::borrow::Cow;
+
+/// The words of one language. Start from [`Messages::english`] or
+/// [`Messages::simplified_chinese`] and replace what you like:
+///
+/// ```
+/// use openrouter_signin::Messages;
+///
+/// let mut words = Messages::english();
+/// words.sign_in = "Continue with OpenRouter".into();
+/// assert_eq!(words.sign_in, "Continue with OpenRouter");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Messages {
+    /// The language's BCP 47 tag (`en`, `zh-Hans`, `ar`), put on the library's elements as `lang`.
+    pub lang: Cow<'static, str>,
+    /// Whether the language is written right to left (the app sets `dir="rtl"` on its layout).
+    pub right_to_left: bool,
+    /// The sign-in button's words.
+    pub sign_in: Cow<'static, str>,
+
+    /// The sentence that says where the key is kept; `{location}` is one of the `key_in_*`.
+    pub key_kept_in: Cow<'static, str>,
+    /// Where the key is kept: this browser's localStorage.
+    pub key_in_local_storage: Cow<'static, str>,
+    /// Where the key is kept: the page's memory, as the browser keeps no data for the site.
+    pub key_in_page_memory: Cow<'static, str>,
+    /// Where the key is kept: the app's memory.
+    pub key_in_memory: Cow<'static, str>,
+    /// Where the key is kept: a file; `{path}`.
+    pub key_in_file: Cow<'static, str>,
+    /// Where the key is kept: the system keychain; `{service}`.
+    pub key_in_keychain: Cow<'static, str>,
+    /// Where the key is kept: the fullstack server's sealed cookie.
+    pub key_in_server_cookie: Cow<'static, str>,
+
+    /// The browser keeps no data for this site; `{detail}` says why.
+    pub not_remembered_by_browser: Cow<'static, str>,
+    /// The key's store could not be opened; `{detail}` says why.
+    pub store_unavailable: Cow<'static, str>,
+    /// Signed in, but the key could not be saved; `{detail}` says why.
+    pub signed_in_not_saved: Cow<'static, str>,
+
+    /// The sign-in could not start; `{detail}` says why.
+    pub could_not_start: Cow<'static, str>,
+    /// The user declined on OpenRouter.
+    pub cancelled: Cow<'static, str>,
+    /// The user declined on OpenRouter; `{detail}` is OpenRouter's own explanation.
+    pub cancelled_because: Cow<'static, str>,
+    /// The return's state differs from the one sent.
+    pub state_mismatch: Cow<'static, str>,
+    /// The return carries no state.
+    pub state_missing: Cow<'static, str>,
+    /// The sign-in took too long; `{minutes}`.
+    pub expired: Cow<'static, str>,
+    /// The return reached a tab or window that did not start the sign-in.
+    pub started_elsewhere: Cow<'static, str>,
+    /// A pasted code with no sign-in waiting for it.
+    pub nothing_pending: Cow<'static, str>,
+    /// The return could not be read; `{detail}`.
+    pub unreadable_return: Cow<'static, str>,
+    /// OpenRouter handed out no key; `{detail}`.
+    pub no_key: Cow<'static, str>,
+    /// OpenRouter says the code has expired.
+    pub code_expired: Cow<'static, str>,
+    /// The key could not be read or saved; `{detail}`.
+    pub storage_failed: Cow<'static, str>,
+    /// The app's OpenRouter settings are unusable; `{detail}`.
+    pub misconfigured: Cow<'static, str>,
+    /// The desktop's wait for the browser ended without a return; `{detail}`.
+    pub browser_did_not_return: Cow<'static, str>,
+    /// Fullstack: this browser has no sign-in waiting on the server.
+    pub server_nothing_pending: Cow<'static, str>,
+    /// Fullstack: the pending sign-in's cookie was refused.
+    pub server_pending_refused: Cow<'static, str>,
+    /// Fullstack: the server's sign-in settings are incomplete.
+    pub server_misconfigured: Cow<'static, str>,
+    /// Desktop: no way back from the browser could be opened; `{detail}` says why.
+    pub no_listener: Cow<'static, str>,
+    /// Desktop: no browser could be opened; `{detail}` says why.
+    pub no_browser: Cow<'static, str>,
+    /// A sign-in the user cancelled here.
+    pub cancelled_here: Cow<'static, str>,
+    /// Fullstack: the return could not be read (the page learns no more).
+    pub server_unreadable_return: Cow<'static, str>,
+    /// Fullstack: OpenRouter handed out no key (the page learns no more).
+    pub server_no_key: Cow<'static, str>,
+}
+
+impl Messages {
+    /// The library's English words.
+    pub fn english() -> Self {
+        Messages {
+            lang: "en".into(),
+            right_to_left: false,
+            sign_in: "Sign in with OpenRouter".into(),
+            key_kept_in: "The key is kept in {location}.".into(),
+            key_in_local_storage: "this browser's localStorage for this site".into(),
+            key_in_page_memory: "this page's memory only".into(),
+            key_in_memory: "memory only (it is forgotten when the app closes)".into(),
+            key_in_file: "the file {path} (readable only by you)".into(),
+            key_in_keychain: "the system keychain (service {service})".into(),
+            key_in_server_cookie: "a sealed HttpOnly cookie that only the app's server can read".into(),
+            not_remembered_by_browser: "This browser does not let this site keep data ({detail}), so the key will not be remembered after this page closes.".into(),
+            store_unavailable: "{detail}. You can sign in, but the key will not be remembered.".into(),
+            signed_in_not_saved: "{detail}. You are signed in, but the key will not be remembered.".into(),
+            could_not_start: "The sign-in could not start: {detail}".into(),
+            cancelled: "Sign-in was cancelled on OpenRouter. Press Sign in to try again.".into(),
+            cancelled_because: "Sign-in was cancelled on OpenRouter: {detail}. Press Sign in to try again.".into(),
+            state_mismatch: "The sign-in return did not carry the state this app sent, so it was ignored. Press Sign in to start again.".into(),
+            state_missing: "The sign-in return carried no state, so it was ignored. Press Sign in to start again.".into(),
+            expired: "The sign-in took longer than {minutes} minutes and has expired. Press Sign in to start again.".into(),
+            started_elsewhere: "This sign-in was started in another tab or window (or this tab's storage was cleared), so it cannot be finished here. Press Sign in to start again.".into(),
+            nothing_pending: "No sign-in is waiting for a code here. Press Sign in first, then paste the code OpenRouter shows.".into(),
+            unreadable_return: "The sign-in return could not be read ({detail}). Press Sign in to start again.".into(),
+            no_key: "OpenRouter did not hand out a key: {detail}. Press Sign in to try again.".into(),
+            code_expired: "OpenRouter says the sign-in code has expired. Press Sign in to try again.".into(),
+            storage_failed: "The key could not be kept: {detail}".into(),
+            misconfigured: "The app's OpenRouter address is misconfigured: {detail}".into(),
+            browser_did_not_return: "{detail}. Press Sign in to try again.".into(),
+            server_nothing_pending: "This browser has no sign-in waiting (it was started in another browser, or cookies are blocked or were cleared). Press Sign in to start again.".into(),
+            server_pending_refused: "The sign-in could not be finished: its cookie was altered or comes from another server. Press Sign in to start again.".into(),
+            server_misconfigured: "The server's sign-in settings are incomplete (its OpenRouter address or its public origin); its log says which. Sign-in cannot work until that is fixed.".into(),
+            no_listener: "{detail}. Approve in a browser and paste the code below.".into(),
+            no_browser: "No browser could be opened ({detail}). Open the link below by hand.".into(),
+            cancelled_here: "Sign-in cancelled; nothing was changed.".into(),
+            server_unreadable_return: "The sign-in return could not be read. Press Sign in to start again.".into(),
+            server_no_key: "OpenRouter did not hand out a key. Press Sign in to try again.".into(),
+        }
+    }
+
+    /// The library's Simplified Chinese words.
+    pub fn simplified_chinese() -> Self {
+        Messages {
+            lang: "zh-Hans".into(),
+            right_to_left: false,
+            sign_in: "使用 OpenRouter 登录".into(),
+            key_kept_in: "密钥保存在{location}。".into(),
+            key_in_local_storage: "此浏览器为本网站保存的 localStorage".into(),
+            key_in_page_memory: "仅此页面的内存".into(),
+            key_in_memory: "仅内存（关闭应用后即被遗忘）".into(),
+            key_in_file: "文件 {path}（仅你可读）".into(),
+            key_in_keychain: "系统钥匙串（服务 {service}）".into(),
+            key_in_server_cookie: "只有本应用服务器能读取的加密 HttpOnly Cookie".into(),
+            not_remembered_by_browser: "此浏览器不允许本网站保存数据（{detail}），因此关闭此页面后将不再记住密钥。".into(),
+            store_unavailable: "{detail}。你可以登录，但密钥不会被记住。".into(),
+            signed_in_not_saved: "{detail}。你已登录，但密钥不会被记住。".into(),
+            could_not_start: "无法开始登录：{detail}".into(),
+            cancelled: "已在 OpenRouter 上取消登录。请点击登录重试。".into(),
+            cancelled_because: "已在 OpenRouter 上取消登录：{detail}。请点击登录重试。".into(),
+            state_mismatch: "登录返回的 state 与本应用发送的不一致，已被忽略。请点击登录重新开始。".into(),
+            state_missing: "登录返回中没有 state，已被忽略。请点击登录重新开始。".into(),
+            expired: "登录超过 {minutes} 分钟，已过期。请点击登录重新开始。".into(),
+            started_elsewhere: "此登录是在另一个标签页或窗口中开始的（或此标签页的存储已被清除），无法在这里完成。请点击登录重新开始。".into(),
+            nothing_pending: "这里没有等待代码的登录。请先点击登录，再粘贴 OpenRouter 显示的代码。".into(),
+            unreadable_return: "无法读取登录返回（{detail}）。请点击登录重新开始。".into(),
+            no_key: "OpenRouter 没有发放密钥：{detail}。请点击登录重试。".into(),
+            code_expired: "OpenRouter 表示登录代码已过期。请点击登录重试。".into(),
+            storage_failed: "无法保存密钥：{detail}".into(),
+            misconfigured: "应用的 OpenRouter 地址配置有误：{detail}".into(),
+            browser_did_not_return: "{detail}。请点击登录重试。".into(),
+            server_nothing_pending: "此浏览器没有等待中的登录（它是在另一个浏览器中开始的，或 Cookie 被阻止或已被清除）。请点击登录重新开始。".into(),
+            server_pending_refused: "无法完成登录：它的 Cookie 被篡改或来自另一台服务器。请点击登录重新开始。".into(),
+            server_misconfigured: "服务器的登录设置不完整（OpenRouter 地址或公开来源），服务器日志中有说明。修复之前无法登录。".into(),
+            no_listener: "{detail}。请在浏览器中批准，然后在下方粘贴代码。".into(),
+            no_browser: "无法打开浏览器（{detail}）。请手动打开下方的链接。".into(),
+            cancelled_here: "已取消登录，没有任何更改。".into(),
+            server_unreadable_return: "无法读取登录返回。请点击登录重新开始。".into(),
+            server_no_key: "OpenRouter 没有发放密钥。请点击登录重试。".into(),
+        }
+    }
+
+    /// The library's table for a BCP 47 language tag (`zh-CN`, `zh-Hans-SG`, `en-GB`, or a POSIX
+    /// locale such as `zh_CN.UTF-8`): Chinese for any `zh`, English for anything else.
+    pub fn for_language(tag: &str) -> Self {
+        let primary = tag
+            .split(['-', '_', '.', '@'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        match primary.as_str() {
+            "zh" => Self::simplified_chinese(),
+            _ => Self::english(),
+        }
+    }
+
+    /// Every message, by its field's name: to check a table of the app's own (that each is
+    /// translated, that each keeps its places such as `{detail}`).
+    pub fn entries(&self) -> Vec<(&'static str, &str)> {
+        vec![
+            ("sign_in", &self.sign_in),
+            ("key_kept_in", &self.key_kept_in),
+            ("key_in_local_storage", &self.key_in_local_storage),
+            ("key_in_page_memory", &self.key_in_page_memory),
+            ("key_in_memory", &self.key_in_memory),
+            ("key_in_file", &self.key_in_file),
+            ("key_in_keychain", &self.key_in_keychain),
+            ("key_in_server_cookie", &self.key_in_server_cookie),
+            ("not_remembered_by_browser", &self.not_remembered_by_browser),
+            ("store_unavailable", &self.store_unavailable),
+            ("signed_in_not_saved", &self.signed_in_not_saved),
+            ("could_not_start", &self.could_not_start),
+            ("cancelled", &self.cancelled),
+            ("cancelled_because", &self.cancelled_because),
+            ("state_mismatch", &self.state_mismatch),
+            ("state_missing", &self.state_missing),
+            ("expired", &self.expired),
+            ("started_elsewhere", &self.started_elsewhere),
+            ("nothing_pending", &self.nothing_pending),
+            ("unreadable_return", &self.unreadable_return),
+            ("no_key", &self.no_key),
+            ("code_expired", &self.code_expired),
+            ("storage_failed", &self.storage_failed),
+            ("misconfigured", &self.misconfigured),
+            ("browser_did_not_return", &self.browser_did_not_return),
+            ("server_nothing_pending", &self.server_nothing_pending),
+            ("server_pending_refused", &self.server_pending_refused),
+            ("server_misconfigured", &self.server_misconfigured),
+            ("no_listener", &self.no_listener),
+            ("no_browser", &self.no_browser),
+            ("cancelled_here", &self.cancelled_here),
+            ("server_unreadable_return", &self.server_unreadable_return),
+            ("server_no_key", &self.server_no_key),
+        ]
+    }
+
+    /// Where the key is kept, in these words.
+    pub fn key_location(&self, location: &KeyLocation) -> String {
+        match location {
+            KeyLocation::LocalStorage => self.key_in_local_storage.to_string(),
+            KeyLocation::PageMemory { .. } => self.key_in_page_memory.to_string(),
+            KeyLocation::Memory => self.key_in_memory.to_string(),
+            KeyLocation::File(path) => fill(&self.key_in_file, &[("path", path)]),
+            KeyLocation::Keychain { service } => {
+                fill(&self.key_in_keychain, &[("service", service)])
+            }
+            KeyLocation::ServerCookie => self.key_in_server_cookie.to_string(),
+            KeyLocation::Described(words) => words.clone(),
+        }
+    }
+}
+
+impl Default for Messages {
+    fn default() -> Self {
+        Self::english()
+    }
+}
+
+/// Where a store keeps the key, for [`Messages::key_location`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyLocation {
+    /// The browser's localStorage for the site.
+    LocalStorage,
+    /// The page's memory, as the browser keeps no data for the site (`reason`).
+    PageMemory {
+        /// Why the browser keeps no data, as it said.
+        reason: String,
+    },
+    /// The app's memory.
+    Memory,
+    /// A file, by its path.
+    File(String),
+    /// The system keychain, under a service name.
+    Keychain {
+        /// The keychain entry's service.
+        service: String,
+    },
+    /// The fullstack server's sealed cookie.
+    ServerCookie,
+    /// A store of the app's own, in its own words.
+    Described(String),
+}
+
+/// `template` with each `{name}` replaced by its value. A place the template does not have is
+/// left out; a value is put in as it is, never read as a template itself.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').map(|close| (&after[..close], close)) {
+            Some((name, close)) => match values.iter().find(|(n, _)| *n == name) {
+                Some((_, value)) => {
+                    out.push_str(value);
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            },
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The user's language as the platform says it: the browser's first preferred language on the
+/// web, `LC_ALL`, `LC_MESSAGES` or `LANG` on the desktop.
+pub fn platform_language() -> Option<String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()
+            .and_then(|w| w.navigator().language())
+            .filter(|tag| !tag.is_empty())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|name| std::env::var(name).ok())
+            .find(|value| !value.is_empty() && value != "C" && value != "POSIX")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn places(template: &str) -> Vec<&str> {
+        template
+            .match_indices('{')
+            .filter_map(|(at, _)| {
+                let rest = &template[at + 1..];
+                rest.find('}').map(|end| &rest[..end])
+            })
+            .collect()
+    }
+
+    #[test]
+    fn chinese_translates_every_message_and_keeps_its_places() {
+        let (en, zh) = (Messages::english(), Messages::simplified_chinese());
+        for ((name, english), (_, chinese)) in en.entries().into_iter().zip(zh.entries()) {
+            assert!(!chinese.trim().is_empty(), "{name} is empty");
+            assert_ne!(english, chinese, "{name} is not translated");
+            assert!(
+                chinese
+                    .chars()
+                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{name} has no Chinese: {chinese}"
+            );
+            let (mut a, mut b) = (places(english), places(chinese));
+            a.sort();
+            b.sort();
+            assert_eq!(a, b, "{name}: the places differ");
+        }
+    }
+
+    #[test]
+    fn the_language_tag_picks_the_table() {
+        for tag in ["zh", "zh-CN", "zh-Hans-SG", "ZH-tw", "zh_CN.UTF-8"] {
+            assert_eq!(Messages::for_language(tag).lang, "zh-Hans", "{tag}");
+        }
+        for tag in ["en", "en-GB", "de-DE", "", "C", "ar"] {
+            assert_eq!(Messages::for_language(tag).lang, "en", "{tag}");
+        }
+    }
+
+    #[test]
+    fn fill_puts_values_where_the_language_wants_them_and_never_reads_them_as_templates() {
+        assert_eq!(
+            fill("登录超过 {minutes} 分钟", &[("minutes", "10")]),
+            "登录超过 10 分钟"
+        );
+        assert_eq!(
+            fill("{detail}. Again?", &[("detail", "a {minutes} b")]),
+            "a {minutes} b. Again?"
+        );
+        assert_eq!(fill("no {place} here {", &[]), "no {place} here {");
+        assert_eq!(fill("{a}{b}", &[("a", "1"), ("b", "2")]), "12");
+    }
+
+    #[test]
+    fn key_locations_in_both_languages() {
+        let en = Messages::english();
+        let zh = Messages::simplified_chinese();
+        let file = KeyLocation::File("/home/u/key".into());
+        assert_eq!(
+            en.key_location(&file),
+            "the file /home/u/key (readable only by you)"
+        );
+        assert_eq!(zh.key_location(&file), "文件 /home/u/key（仅你可读）");
+        let own = KeyLocation::Described("the app's vault".into());
+        assert_eq!(zh.key_location(&own), "the app's vault");
+    }
+}
