@@ -884,3 +884,42 @@ fn the_keyboard_alone_signs_in_and_out_every_stop_visible() {
         assert!(stops.len() >= 22, "only {} stops: {stops:?}", stops.len());
     });
 }
+
+#[test]
+#[ignore = "needs the fullstack build and Chromium; scripts/test.sh runs it"]
+fn the_page_speaks_the_chosen_language_and_explains_the_servers_failures_in_it() {
+    case(async |f, s| {
+        open(s, &format!("{}/", f.a.origin)).await;
+        s.exec(
+            "const select = document.querySelector('#language');
+             select.value = 'zh';
+             select.dispatchEvent(new Event('change', { bubbles: true }));",
+            json!([]),
+        )
+        .await;
+        let chinese = "(() => { const b = document.querySelector('#hero-sign-in');
+            return b && b.textContent.trim() === '使用 OpenRouter 登录' && b.lang === 'zh-Hans'; })()";
+        s.wait_for(chinese, WAIT, "the button in Chinese").await;
+        // The server refuses (OpenRouter declined): the page says so in the chosen language.
+        f.mock.set_consent(ConsentMode::AutoDeny);
+        s.click("#hero-sign-in").await;
+        wait_live(s).await;
+        s.wait_for(chinese, WAIT, "the button in Chinese after the return")
+            .await;
+        s.wait_for(
+            "document.querySelector('#auth-error') && document.querySelector('#auth-error').lang === 'zh-Hans'",
+            WAIT,
+            "the explanation in Chinese",
+        )
+        .await;
+        assert_eq!(
+            s.text("#auth-error").await.unwrap(),
+            "已在 OpenRouter 上取消登录。请点击登录重试。"
+        );
+        assert!(s
+            .text("#key-location")
+            .await
+            .unwrap()
+            .starts_with("密钥保存在只有本应用服务器能读取"));
+    });
+}

@@ -15,7 +15,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use openrouter_mock::{ChatFailure, ConsentMode, Failure, MockServer};
-use page_driver::webdriver::{Driver, Session};
+use page_driver::webdriver::{Driver, Session, SessionOptions};
 use serde_json::json;
 
 /// Where the web build expects OpenRouter (baked in at build time by scripts/test.sh).
@@ -54,6 +54,11 @@ fn fixture() -> &'static Fixture {
 
 /// Runs one case: alone, in a fresh browser, with the mock reset.
 fn case(body: impl AsyncFnOnce(&Fixture, &Session)) {
+    case_with(SessionOptions::default(), body);
+}
+
+/// [`case`], in a browser started with `options`.
+fn case_with(options: SessionOptions, body: impl AsyncFnOnce(&Fixture, &Session)) {
     static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
     let _turn = ONE_AT_A_TIME
         .lock()
@@ -69,7 +74,7 @@ fn case(body: impl AsyncFnOnce(&Fixture, &Session)) {
         .unwrap();
     runtime.block_on(async {
         let driver = Driver::start().await;
-        let session = driver.session().await;
+        let session = driver.session_with(&options).await;
         body(fixture, &session).await;
         session.close().await;
     });
@@ -1247,5 +1252,140 @@ fn an_error_is_announced_once() {
         let nodes = keyboard::ax_nodes(s).await;
         let in_tree = nodes.iter().filter(|(role, ..)| role == "alert").count();
         assert_eq!(in_tree, 1, "alerts in the accessibility tree: {nodes:?}");
+    });
+}
+
+/// Chooses `choice` in the gallery's language switch, as a user's selection does.
+async fn choose_language(s: &Session, choice: &str) {
+    s.exec(
+        "const select = document.querySelector('#language');
+         select.value = arguments[0];
+         select.dispatchEvent(new Event('change', { bubbles: true }));",
+        json!([choice]),
+    )
+    .await;
+}
+
+/// The hero button's words and `lang`, once they are `words`.
+async fn hero_speaks(s: &Session, words: &str, lang: &str) {
+    let condition = format!(
+        "(() => {{ const b = document.querySelector('#hero-sign-in');
+           return b && b.textContent.trim() === {} && b.getAttribute('lang') === {}; }})()",
+        json!(words),
+        json!(lang)
+    );
+    s.wait_for(&condition, WAIT, &format!("the hero button to say {words}"))
+        .await;
+}
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn the_library_speaks_chinese_and_an_apps_arabic_right_to_left() {
+    case(async |f, s| {
+        open_app(s, &f.app).await;
+        hero_speaks(s, "Sign in with OpenRouter", "en").await;
+        choose_language(s, "zh").await;
+        hero_speaks(s, "使用 OpenRouter 登录", "zh-Hans").await;
+        assert_eq!(
+            s.text("#key-location").await.unwrap(),
+            "密钥保存在此浏览器为本网站保存的 localStorage。"
+        );
+        // Every button with the library's words, the grid's too, changed at once.
+        let english_left = s
+            .exec(
+                "return [...document.querySelectorAll('.openrouter-signin-button')]
+                   .filter(b => b.textContent.includes('Sign in with OpenRouter')).length",
+                json!([]),
+            )
+            .await;
+        assert_eq!(english_left, json!(0));
+
+        // Remembered, and an error in the same words.
+        f.mock.set_consent(ConsentMode::AutoDeny);
+        open_app(s, &f.app).await;
+        hero_speaks(s, "使用 OpenRouter 登录", "zh-Hans").await;
+        s.click("#hero-sign-in").await;
+        let message = alert(s).await;
+        // OpenRouter's own explanation goes into the sentence as it came.
+        assert_eq!(
+            message,
+            "已在 OpenRouter 上取消登录：The user denied access。请点击登录重试。"
+        );
+        assert_eq!(
+            s.exec(
+                "return document.querySelector('#auth-error').lang",
+                json!([])
+            )
+            .await,
+            json!("zh-Hans")
+        );
+        axe::assert_none(s, "in Chinese, with an error").await;
+
+        // Arabic, the app's own table: right to left.
+        choose_language(s, "ar").await;
+        hero_speaks(s, "تسجيل الدخول باستخدام OpenRouter", "ar").await;
+        let layout = s
+            .exec(
+                "const gallery = document.querySelector('#gallery');
+                 const button = document.querySelector('#hero-sign-in');
+                 const logo = button.querySelector('svg').getBoundingClientRect();
+                 const words = button.querySelector('span').getBoundingClientRect();
+                 const nav = document.querySelector('nav').getBoundingClientRect();
+                 const hero = document.querySelector('#hero h1').getBoundingClientRect();
+                 const main = document.querySelector('main');
+                 const content = main.getBoundingClientRect().right - parseFloat(getComputedStyle(main).paddingRight);
+                 return {
+                   dir: getComputedStyle(gallery).direction,
+                   logoAfterWords: logo.left >= words.right,
+                   navOnTheLeft: nav.right < innerWidth / 2,
+                   headingOnTheRight: Math.abs(hero.right - content) < 2,
+                   overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+                 };",
+                json!([]),
+            )
+            .await;
+        assert_eq!(
+            layout,
+            json!({
+                "dir": "rtl",
+                "logoAfterWords": true,
+                "navOnTheLeft": true,
+                "headingOnTheRight": true,
+                "overflow": 0,
+            }),
+            "the right-to-left layout"
+        );
+        assert!(
+            alert(s).await.starts_with("أُلغي تسجيل الدخول"),
+            "the error follows the language"
+        );
+        axe::assert_none(s, "in Arabic, right to left").await;
+    });
+}
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn by_default_the_library_follows_the_browsers_language() {
+    case(async |f, s| {
+        // The browser's language as a user sets it (what Chromium's --lang would set, which
+        // its headless mode leaves to the system).
+        let agent = s.exec("return navigator.userAgent", json!([])).await;
+        s.cdp(
+            "Network.setUserAgentOverride",
+            json!({ "userAgent": agent, "acceptLanguage": "zh-CN,zh" }),
+        )
+        .await;
+        open_app(s, &f.app).await;
+        let language = s.exec("return navigator.language", json!([])).await;
+        assert_eq!(language, json!("zh-CN"));
+        hero_speaks(s, "使用 OpenRouter 登录", "zh-Hans").await;
+        // The switch says it follows the browser.
+        let choice = s
+            .exec(
+                "return document.querySelector('#language').value",
+                json!([]),
+            )
+            .await;
+        assert_eq!(choice, json!("auto"));
     });
 }

@@ -5,6 +5,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use dioxus::prelude::*;
+use openrouter_signin::messages::fill;
 use openrouter_signin::{use_openrouter_auth, ButtonSize, ButtonVariant, SignInButton};
 
 /// Where the focus goes after a change this page made itself, so that a keyboard user is not
@@ -76,8 +77,8 @@ pub fn Hero() -> Element {
                     onmounted: move |e| FocusNext::take(&sign_in_focus.sign_in, e),
                 }
             }
-            if let Some(error) = state.error.as_ref() {
-                p { id: "auth-error", role: "alert", class: "max-w-2xl rounded-lg border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200",
+            if let Some(error) = auth.error_message() {
+                p { id: "auth-error", role: "alert", lang: "{state.messages.lang}", class: "max-w-2xl rounded-lg border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200",
                     "{error}"
                 }
             }
@@ -87,12 +88,14 @@ pub fn Hero() -> Element {
                 }
             }
             if let Some(notice) = state.notice.as_ref() {
-                p { id: "auth-notice", role: "status", class: "max-w-2xl text-sm text-amber-700 dark:text-amber-300", "{notice}" }
+                p { id: "auth-notice", role: "status", lang: "{state.messages.lang}", class: "max-w-2xl text-sm text-amber-700 dark:text-amber-300", "{notice}" }
             }
             if let Some(paste_url) = state.paste_url.clone() {
                 WaitingPanel { browser_url: state.approve_url.clone().unwrap_or_default(), paste_url }
             }
-            p { id: "key-location", class: "text-xs text-neutral-500 dark:text-neutral-400", "The key is kept in {state.key_location}." }
+            p { id: "key-location", lang: "{state.messages.lang}", class: "text-xs text-neutral-500 dark:text-neutral-400",
+                {fill(&state.messages.key_kept_in, &[("location", &state.key_location)])}
+            }
         }
     }
 }

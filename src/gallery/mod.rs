@@ -5,6 +5,7 @@ mod chat;
 mod grid;
 mod hero;
 mod key_status;
+mod language;
 mod options;
 mod prefs;
 mod theme;
@@ -30,10 +31,16 @@ const GALLERY_CSS: Asset = asset!(
 /// The gallery's sign-in settings. It opts into `OPENROUTER_BASE_URL`, so that the scripts and
 /// tests can point it at the local mock.
 pub fn config() -> OpenRouterConfig {
-    OpenRouterConfig::new("openrouter-signin-gallery")
+    let config = OpenRouterConfig::new("openrouter-signin-gallery")
         .base_url_from_env()
         .key_label("openrouter-signin gallery")
-        .attribution(site_url(), "openrouter-signin gallery")
+        .attribution(site_url(), "openrouter-signin gallery");
+    // The remembered language from the first render on (the fullstack page applies it after
+    // hydration: its server renders English).
+    match language::words(&language::initial()) {
+        Some(words) if !cfg!(feature = "fullstack") => config.messages(words),
+        _ => config,
+    }
 }
 
 /// The site the gallery names itself with: the page's origin on the web.
@@ -64,6 +71,8 @@ pub fn App() -> Element {
             id: "gallery",
             class: if theme().is_dark() { "dark" },
             "data-theme": theme().name(),
+            // The library's words may be in a right-to-left language: the layout mirrors.
+            dir: if auth.messages().right_to_left { "rtl" } else { "ltr" },
             div { class: "relative min-h-screen bg-white text-neutral-900 dark:bg-neutral-950 dark:text-neutral-100",
                 // Phones get a 12 px gutter, so that an XL button (331 px in DejaVu Sans) fits a 360 px screen.
                 main { class: "mx-auto max-w-6xl px-3 py-12 sm:px-6",
@@ -81,7 +90,10 @@ pub fn App() -> Element {
                         VariantGrid {}
                     }
                 }
-                nav { class: "absolute top-4 right-6", ThemeToggle { theme } }
+                nav { class: "absolute top-4 end-6 flex items-center gap-2",
+                    language::LanguageSwitch {}
+                    ThemeToggle { theme }
+                }
             }
         }
     }

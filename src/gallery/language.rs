@@ -1,0 +1,162 @@
+//! The language of the library's words, chosen in the gallery and remembered like the theme: the
+//! library's English and Simplified Chinese, the browser's or system's language, and Arabic, a
+//! table this app supplies, written right to left. `?lang=zh` (web) or
+//! `OPENROUTER_GALLERY_LANG=zh` (desktop) overrides the remembered choice, which is how the
+//! screenshots pick one.
+
+use dioxus::prelude::*;
+use openrouter_signin::{use_openrouter_auth, Messages};
+
+use super::prefs;
+
+/// The choices, by the name the switch and the preference use.
+const CHOICES: [(&str, &str); 4] = [
+    ("auto", "Browser language"),
+    ("en", "English"),
+    ("zh", "中文（简体）"),
+    ("ar", "العربية"),
+];
+
+/// The words for a choice; `None` to follow the browser or the system.
+pub fn words(choice: &str) -> Option<Messages> {
+    match choice {
+        "en" => Some(Messages::english()),
+        "zh" => Some(Messages::simplified_chinese()),
+        "ar" => Some(arabic()),
+        _ => None,
+    }
+}
+
+/// The choice this run starts with: the override, else the remembered one, else "auto".
+pub fn initial() -> String {
+    requested()
+        .or_else(|| prefs::remembered("language"))
+        .filter(|choice| CHOICES.iter().any(|(name, _)| name == choice))
+        .unwrap_or_else(|| "auto".to_owned())
+}
+
+#[cfg(target_arch = "wasm32")]
+fn requested() -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("lang="))
+        .map(str::to_owned)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn requested() -> Option<String> {
+    std::env::var("OPENROUTER_GALLERY_LANG").ok()
+}
+
+/// The language switch: applies the choice to every word the library shows, at once.
+#[component]
+pub fn LanguageSwitch() -> Element {
+    let auth = use_openrouter_auth();
+    let mut choice = use_signal(|| {
+        if cfg!(feature = "fullstack") {
+            "auto".to_owned()
+        } else {
+            initial()
+        }
+    });
+    // The fullstack server renders English; the page applies the remembered choice once it runs.
+    #[cfg(feature = "fullstack")]
+    use_effect(move || {
+        let chosen = initial();
+        if let Some(messages) = words(&chosen) {
+            auth.set_messages(messages);
+        }
+        choice.set(chosen);
+    });
+    rsx! {
+        label { class: "sr-only", r#for: "language", "Language" }
+        select {
+            id: "language",
+            class: "rounded-full border border-neutral-300 bg-white px-3 py-1 text-sm dark:border-neutral-700 dark:bg-neutral-950 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-neutral-400",
+            value: "{choice}",
+            onchange: move |event| {
+                let chosen = event.value();
+                let messages = words(&chosen).unwrap_or_else(|| {
+                    Messages::for_language(&openrouter_signin::messages::platform_language().unwrap_or_default())
+                });
+                auth.set_messages(messages);
+                prefs::remember("language", &chosen);
+                choice.set(chosen);
+            },
+            for (name, title) in CHOICES {
+                option { value: name, selected: choice() == name, "{title}" }
+            }
+        }
+    }
+}
+
+/// Arabic, supplied by this app (the library ships English and Chinese): every message, with
+/// the same places for values.
+fn arabic() -> Messages {
+    let mut m = Messages::english();
+    m.lang = "ar".into();
+    m.right_to_left = true;
+    m.sign_in = "تسجيل الدخول باستخدام OpenRouter".into();
+    m.key_kept_in = "يُحفظ المفتاح في {location}.".into();
+    m.key_in_local_storage = "التخزين المحلي (localStorage) لهذا الموقع في هذا المتصفح".into();
+    m.key_in_page_memory = "ذاكرة هذه الصفحة فقط".into();
+    m.key_in_memory = "الذاكرة فقط (يُنسى عند إغلاق التطبيق)".into();
+    m.key_in_file = "الملف {path} (لا يقرؤه أحد سواك)".into();
+    m.key_in_keychain = "سلسلة مفاتيح النظام (الخدمة {service})".into();
+    m.key_in_server_cookie = "ملف تعريف ارتباط HttpOnly مختوم لا يقرؤه إلا خادم التطبيق".into();
+    m.not_remembered_by_browser = "لا يسمح هذا المتصفح لهذا الموقع بحفظ البيانات ({detail})، لذلك لن يُحفظ المفتاح بعد إغلاق هذه الصفحة.".into();
+    m.store_unavailable = "{detail}. يمكنك تسجيل الدخول، لكن المفتاح لن يُحفظ.".into();
+    m.signed_in_not_saved = "{detail}. سجّلت الدخول، لكن المفتاح لن يُحفظ.".into();
+    m.could_not_start = "تعذّر بدء تسجيل الدخول: {detail}".into();
+    m.cancelled = "أُلغي تسجيل الدخول على OpenRouter. اضغط تسجيل الدخول للمحاولة مجددًا.".into();
+    m.cancelled_because =
+        "أُلغي تسجيل الدخول على OpenRouter: {detail}. اضغط تسجيل الدخول للمحاولة مجددًا.".into();
+    m.state_mismatch = "لم يحمل الرجوع من تسجيل الدخول الحالة التي أرسلها التطبيق، فتم تجاهله. اضغط تسجيل الدخول للبدء من جديد.".into();
+    m.state_missing =
+        "لم يحمل الرجوع من تسجيل الدخول أي حالة، فتم تجاهله. اضغط تسجيل الدخول للبدء من جديد."
+            .into();
+    m.expired = "استغرق تسجيل الدخول أكثر من {minutes} دقائق وانتهت صلاحيته. اضغط تسجيل الدخول للبدء من جديد.".into();
+    m.started_elsewhere = "بدأ تسجيل الدخول هذا في علامة تبويب أو نافذة أخرى (أو مُسح تخزين هذه العلامة)، فلا يمكن إكماله هنا. اضغط تسجيل الدخول للبدء من جديد.".into();
+    m.nothing_pending = "لا يوجد تسجيل دخول ينتظر رمزًا هنا. اضغط تسجيل الدخول أولًا، ثم الصق الرمز الذي يعرضه OpenRouter.".into();
+    m.unreadable_return =
+        "تعذّرت قراءة الرجوع من تسجيل الدخول ({detail}). اضغط تسجيل الدخول للبدء من جديد.".into();
+    m.no_key = "لم يمنح OpenRouter مفتاحًا: {detail}. اضغط تسجيل الدخول للمحاولة مجددًا.".into();
+    m.code_expired =
+        "يقول OpenRouter إن رمز تسجيل الدخول انتهت صلاحيته. اضغط تسجيل الدخول للمحاولة مجددًا."
+            .into();
+    m.storage_failed = "تعذّر حفظ المفتاح: {detail}".into();
+    m.misconfigured = "عنوان OpenRouter في إعدادات التطبيق غير صالح: {detail}".into();
+    m.browser_did_not_return = "{detail}. اضغط تسجيل الدخول للمحاولة مجددًا.".into();
+    m.no_listener = "{detail}. وافق في متصفح والصق الرمز أدناه.".into();
+    m.no_browser = "تعذّر فتح متصفح ({detail}). افتح الرابط أدناه بنفسك.".into();
+    m.cancelled_here = "أُلغي تسجيل الدخول؛ لم يتغير شيء.".into();
+    m.server_nothing_pending = "لا يوجد تسجيل دخول منتظر في هذا المتصفح (بدأ في متصفح آخر، أو ملفات تعريف الارتباط محظورة أو ممسوحة). اضغط تسجيل الدخول للبدء من جديد.".into();
+    m.server_pending_refused = "تعذّر إكمال تسجيل الدخول: ملف تعريف الارتباط الخاص به معدّل أو من خادم آخر. اضغط تسجيل الدخول للبدء من جديد.".into();
+    m.server_misconfigured = "إعدادات تسجيل الدخول في الخادم ناقصة (عنوان OpenRouter أو الأصل العام)؛ سجل الخادم يذكر أيهما. لن يعمل تسجيل الدخول حتى يُصلح ذلك.".into();
+    m.server_unreadable_return =
+        "تعذّرت قراءة الرجوع من تسجيل الدخول. اضغط تسجيل الدخول للبدء من جديد.".into();
+    m.server_no_key = "لم يمنح OpenRouter مفتاحًا. اضغط تسجيل الدخول للمحاولة مجددًا.".into();
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_choice_but_auto_has_its_own_words_and_arabic_reads_right_to_left() {
+        assert!(words("auto").is_none());
+        assert_eq!(words("zh").unwrap().lang, "zh-Hans");
+        let ar = words("ar").unwrap();
+        assert!(ar.right_to_left);
+        for ((name, english), (_, arabic)) in
+            Messages::english().entries().into_iter().zip(ar.entries())
+        {
+            assert_ne!(english, arabic, "{name} is not translated");
+            let places = |text: &str| text.matches('{').count();
+            assert_eq!(places(english), places(arabic), "{name}: the places differ");
+        }
+    }
+}
