@@ -1389,3 +1389,40 @@ fn by_default_the_library_follows_the_browsers_language() {
         assert_eq!(choice, json!("auto"));
     });
 }
+
+#[test]
+#[ignore = "needs the dx web build and Chromium; scripts/test.sh runs it"]
+fn a_rate_limit_says_its_wait_in_the_chosen_language() {
+    case(async |f, s| {
+        sign_in(f, s).await;
+        choose_language(s, "zh").await;
+        hero_speaks_after_sign_in(s).await;
+        f.mock.inject_chat_failure(ChatFailure::RateLimited {
+            retry_after_secs: 2,
+        });
+        send_prompt(s, "hello").await;
+        let error = s
+            .wait_for(
+                "(document.querySelector('#chat-error')?.textContent || '').includes('秒')",
+                WAIT,
+                "the 429 message in Chinese",
+            )
+            .await;
+        assert!(error.as_bool().unwrap());
+        let shown = s.text("#chat-error").await.unwrap();
+        assert!(
+            shown.starts_with("OpenRouter 正在限制此密钥的请求频率；请在 2 秒后重试"),
+            "{shown}"
+        );
+    });
+}
+
+/// Waits until the signed-in hero's words are Chinese (where the key is kept).
+async fn hero_speaks_after_sign_in(s: &Session) {
+    s.wait_for(
+        "(document.querySelector('#key-location')?.textContent || '').startsWith('密钥保存在')",
+        WAIT,
+        "the key's place in Chinese",
+    )
+    .await;
+}

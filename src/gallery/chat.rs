@@ -58,7 +58,7 @@ fn first_model() -> String {
 }
 
 /// What to tell the user about a failed chat request.
-fn explain(error: &ClientError) -> String {
+fn explain(error: &ClientError, messages: &openrouter_signin::Messages) -> String {
     match error {
         ClientError::Api {
             status: 402,
@@ -69,7 +69,8 @@ fn explain(error: &ClientError) -> String {
         ClientError::Api { status: 401, .. } => {
             "The key was refused: it may have been revoked. Sign out and sign in again.".into()
         }
-        ClientError::RateLimited { .. } => format!("{error}."),
+        // The library's words, in the chosen language, with the wait in it.
+        ClientError::RateLimited { .. } => error.message(messages),
         ClientError::Api { status, message } if *status >= 500 => {
             format!("OpenRouter or the model's provider failed (HTTP {status}: {message}). Send again in a moment.")
         }
@@ -79,7 +80,7 @@ fn explain(error: &ClientError) -> String {
         ClientError::Network { reason, .. } => format!(
             "The connection to OpenRouter failed ({reason}). Check the network and send again."
         ),
-        other => format!("{other}."),
+        other => other.message(messages),
     }
 }
 
@@ -137,7 +138,7 @@ pub fn ChatPanel() -> Element {
                 }
             }
             if let Err(error) = result {
-                failure.set(Some(explain(&error)));
+                failure.set(Some(explain(&error, &auth.messages())));
                 if let ClientError::RateLimited { retry_after, .. } = error {
                     let seconds = retry_after.map_or(5, |d| d.as_secs().max(1));
                     wait_until.set(Some(now_ms() + seconds * 1000));

@@ -111,7 +111,7 @@ impl FlowError {
             Self::StartedElsewhere => messages.started_elsewhere.to_string(),
             Self::NothingPending => messages.nothing_pending.to_string(),
             Self::InvalidCallback(e) => with(&messages.unreadable_return, e),
-            Self::Exchange(e) => with(&messages.no_key, e),
+            Self::Exchange(e) => fill(&messages.no_key, &[("detail", &e.message(messages))]),
             Self::Storage(e) => with(&messages.storage_failed, e),
             Self::Server(failure) => server_failure(*failure, messages),
             Self::Config(e) => with(&messages.misconfigured, e),
