@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Takes screenshots of the gallery: the web app in headless Chromium and the desktop app in a real
-# window under Xvfb, each in light and dark, into target/screenshots/. Builds what it needs.
+# window under Xvfb, each in light and dark, and the web app in Chinese and in Arabic (right to
+# left), into target/screenshots/. Builds what it needs.
 # `./scripts/test.sh` runs it, then checks the pictures (tests/screenshots.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +38,11 @@ cargo build --locked --quiet -p page-driver --bin screenshot-web
 for theme in light dark; do
   target/debug/screenshot-web "http://127.0.0.1:$port/?theme=$theme" "$out/web-$theme.png" 1200 2400
   echo "$out/web-$theme.png"
+done
+# The library's Chinese, and the gallery's own Arabic table, right to left.
+for lang in zh ar; do
+  target/debug/screenshot-web "http://127.0.0.1:$port/?theme=light&lang=$lang" "$out/web-$lang.png" 1200 2400
+  echo "$out/web-$lang.png"
 done
 
 # The desktop app in a real window. CARGO_MANIFEST_DIR lets an unbundled binary find its CSS.

@@ -28,10 +28,11 @@ export PATH="$HOME/.cargo/bin:$PATH"
 #    accessibility bus and its Python bindings to drive and read it (scripts/atspi.py), D-Bus and
 #    gnome-keyring for a real Secret Service, Chromium and its driver, python3 for scripts;
 #    nginx, openssl and curl for the deployment test (TLS in front of three servers) and wrk for
-#    scripts/load.sh.
+#    scripts/load.sh; fonts for the library's Chinese and (DejaVu) the gallery's Arabic: without
+#    them those words show as empty boxes.
 packages=(build-essential pkg-config python3 libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev libxdo-dev
   xvfb xauth xdotool imagemagick at-spi2-core python3-gi gir1.2-atspi-2.0 chromium chromium-driver
-  dbus gnome-keyring nginx openssl curl wrk)
+  dbus gnome-keyring nginx openssl curl wrk fonts-dejavu-core fonts-wqy-microhei)
 command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()
 for pkg in "${packages[@]}"; do

@@ -107,3 +107,58 @@ fn gallery_screenshots_show_a_page_in_light_and_dark() {
         assert_light_and_dark_differ(&light, &dark);
     }
 }
+
+/// Where the ink of a band of rows lies across the picture: the mean column of the pixels that
+/// differ from the band's most common colour (its background), as a share of the width.
+fn ink_centre(p: &Picture, rows: std::ops::Range<u32>) -> f64 {
+    let width = p.width as usize;
+    let mut counts = std::collections::HashMap::new();
+    for y in rows.clone() {
+        for &l in &p.luma[y as usize * width..(y as usize + 1) * width] {
+            *counts.entry(l).or_insert(0usize) += 1;
+        }
+    }
+    let background = counts
+        .into_iter()
+        .max_by_key(|&(_, n)| n)
+        .map(|(l, _)| l)
+        .unwrap_or(255);
+    let (mut sum, mut n) = (0f64, 0f64);
+    for y in rows {
+        for x in 0..width {
+            if p.luma[y as usize * width + x].abs_diff(background) > 64 {
+                sum += x as f64;
+                n += 1.0;
+            }
+        }
+    }
+    assert!(n > 100.0, "{}: no ink in the band", p.name);
+    sum / n / p.width as f64
+}
+
+#[test]
+#[ignore = "needs the pictures from scripts/screenshots.sh; scripts/test.sh runs it"]
+fn the_chinese_and_the_right_to_left_gallery_show_a_page_and_the_arabic_one_is_mirrored() {
+    let english = load("web-light");
+    let chinese = load("web-zh");
+    let arabic = load("web-ar");
+    assert_not_blank(&chinese);
+    assert_not_blank(&arabic);
+    // The hero (heading, words, button) sits at the start of the line: the left in English,
+    // the right in Arabic. Rows 40 to 400 CSS px hold it at 1200 px wide.
+    let hero = 40..400;
+    let (ltr, rtl) = (
+        ink_centre(&english, hero.clone()),
+        ink_centre(&arabic, hero),
+    );
+    assert!(ltr < 0.45, "the English hero is not on the left: {ltr:.2}");
+    assert!(rtl > 0.55, "the Arabic hero is not on the right: {rtl:.2}");
+    // Chinese reads left to right like English, with other words in the button.
+    let zh = ink_centre(&chinese, 40..400);
+    assert!(zh < 0.45, "the Chinese hero is not on the left: {zh:.2}");
+    let n = english.luma.len().min(chinese.luma.len());
+    assert!(
+        english.luma[..n] != chinese.luma[..n],
+        "the Chinese page looks like the English one"
+    );
+}
