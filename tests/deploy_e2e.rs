@@ -465,15 +465,19 @@ fn an_instance_that_dies_mid_session_leaves_the_user_signed_in_and_chatting() {
     case(async |d, s| {
         let masked = sign_in(d, s).await;
         chat(s, "before the crash").await;
-        // The instance that sealed the key cookie dies, as a crash would.
+        // The instance that sealed the key cookie dies, as a crash would. nginx writes a
+        // streamed answer's line once its last byte is sent, which may be after the page has
+        // shown it: the chat's line must be in before the log is split at the kill.
         let log = d
-            .wait_for_log("the callback", |log| {
+            .wait_for_log("the callback and the first chat", |log| {
                 log.iter().any(|e| {
                     e["path"]
                         .as_str()
                         .unwrap_or("")
                         .starts_with("/auth/callback")
-                })
+                }) && log
+                    .iter()
+                    .any(|e| e["path"] == "/api/openrouter-signin/api/v1/chat/completions")
             })
             .await;
         let sealer = log

@@ -112,7 +112,11 @@ const SAME_ORIGIN: &[(&str, &str)] = &[("sec-fetch-site", "same-origin")];
 /// A sign-in over HTTP; returns the key the mock issued.
 async fn sign_in(browser: &mut Browser, f: &Fixture) -> String {
     let landed = browser.sign_in(&f.origin, "/").await;
-    assert_eq!(landed, "/", "back on the page the sign-in started from");
+    // With the server's word that this browser just signed in (the page takes it out).
+    assert_eq!(
+        landed, "/?signed_in=1",
+        "back on the page the sign-in started from"
+    );
     f.mock.issued_keys().pop().expect("the mock issued a key")
 }
 

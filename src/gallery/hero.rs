@@ -10,9 +10,9 @@ use openrouter_signin::{use_openrouter_auth, ButtonSize, ButtonVariant, SignInBu
 
 /// Where the focus goes after a change this page made itself, so that a keyboard user is not
 /// left on the page's body when the control they used is replaced: "Sign out" once a sign-in
-/// this page was busy with (a return from OpenRouter, the desktop's wait) has ended signed in,
-/// and the sign-in button once "Sign out" was used. A change from another tab or window moves
-/// no focus.
+/// this page started has ended with a key (the library's `just_signed_in`: a return from
+/// OpenRouter, the desktop's wait, the fullstack server's callback), and the sign-in button once
+/// "Sign out" was used. A change from another tab or window moves no focus.
 #[derive(Clone, Default)]
 struct FocusNext {
     sign_out: Rc<Cell<bool>>,
@@ -36,11 +36,7 @@ pub fn Hero() -> Element {
     let state = auth.state();
     let revoked = use_context::<super::key_status::RevokedNotice>().0;
     let focus = use_hook(FocusNext::default);
-    if auth.is_busy() {
-        focus.sign_out.set(true);
-    } else if !auth.is_signed_in() {
-        focus.sign_out.set(false);
-    }
+    focus.sign_out.set(state.just_signed_in);
     let (sign_out_focus, sign_in_focus) = (focus.clone(), focus.clone());
     rsx! {
         section { id: "hero", class: "mb-14 flex flex-col items-start gap-5",

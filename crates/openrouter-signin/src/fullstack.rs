@@ -10,6 +10,11 @@ pub const CALLBACK_PATH: &str = "/auth/callback";
 pub const RETURN_TO_PARAM: &str = "return_to";
 /// The query parameter a failed sign-in comes back with, holding a [`SignInFailure::code`].
 pub const FAILURE_PARAM: &str = "signin_error";
+/// The query parameter the server's callback adds to the page it returns to after a sign-in
+/// that ended with a key (`signed_in=1`): the page learns that this browser's sign-in button
+/// just signed in (see [`AuthState::just_signed_in`](crate::AuthState)) and drops it from the
+/// address bar, as it does [`FAILURE_PARAM`].
+pub const SIGNED_IN_PARAM: &str = "signed_in";
 /// The header every state-changing request from the page carries. A cross-origin page cannot
 /// send it without a CORS preflight, which the server never grants.
 pub const REQUEST_HEADER: &str = "x-openrouter-signin";
@@ -49,9 +54,12 @@ pub struct RenderedSession {
     pub session: Option<ServerSession>,
     /// The [`SignInFailure::code`] the request's URL carried back from a sign-in.
     pub failure: Option<String>,
-    /// The request's path and query without [`FAILURE_PARAM`]: where the sign-in button's
-    /// form comes back to when it is used before the page's wasm has loaded.
+    /// The request's path and query without [`FAILURE_PARAM`] and [`SIGNED_IN_PARAM`]: where
+    /// the sign-in button's form comes back to when it is used before the page's wasm has loaded.
     pub return_to: Option<String>,
+    /// Whether the request's URL carried [`SIGNED_IN_PARAM`] back from a sign-in.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub signed_in_now: bool,
 }
 
 /// Why a sign-in run by the server ended without a key. The page receives only the code and
@@ -149,9 +157,17 @@ pub fn is_local_return(path: &str) -> bool {
 /// Where a sign-in started on `path_and_query` comes back to: the same address without the
 /// failure code an earlier sign-in came back with. `None` unless that is a path on this site.
 pub fn return_path(path_and_query: &str) -> Option<String> {
-    let path =
-        without_param(path_and_query, FAILURE_PARAM).unwrap_or_else(|| path_and_query.to_owned());
+    let path = without_outcome(path_and_query).unwrap_or_else(|| path_and_query.to_owned());
     is_local_return(&path).then_some(path)
+}
+
+/// `url` without what the server's callback came back with ([`FAILURE_PARAM`],
+/// [`SIGNED_IN_PARAM`]); `None` when it has neither.
+pub(crate) fn without_outcome(url: &str) -> Option<String> {
+    match without_param(url, FAILURE_PARAM) {
+        Some(clean) => Some(without_param(&clean, SIGNED_IN_PARAM).unwrap_or(clean)),
+        None => without_param(url, SIGNED_IN_PARAM),
+    }
 }
 
 /// `url` without the query parameter `name` (every occurrence); `None` when it has none. The

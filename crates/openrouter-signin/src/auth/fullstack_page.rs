@@ -15,8 +15,7 @@ use super::runtime::Runtime;
 use super::state::{Event, Report};
 use super::storage::StorageError;
 use crate::fullstack::{
-    without_param, ServerSession, API_PREFIX, FAILURE_PARAM, REQUEST_HEADER, RETURN_TO_PARAM,
-    START_PATH,
+    without_outcome, ServerSession, API_PREFIX, REQUEST_HEADER, RETURN_TO_PARAM, START_PATH,
 };
 use crate::openrouter::json::Json;
 use crate::platform::js_text;
@@ -36,14 +35,14 @@ pub(super) fn returning(_rt: &Rc<Runtime>) -> bool {
     false
 }
 
-/// Drops the failure code the server came back with from the address bar (the state already
-/// holds it, from the render), and follows other tabs.
+/// Drops what the server came back with (a failure code, `signed_in=1`) from the address bar
+/// (the state already holds it, from the render), and follows other tabs.
 pub(super) fn on_start(rt: &Rc<Runtime>, report: Report) {
     let Some(window) = web_sys::window() else {
         return;
     };
     if let Ok(href) = window.location().href() {
-        if let Some(clean) = without_param(&href, FAILURE_PARAM) {
+        if let Some(clean) = without_outcome(&href) {
             if let Ok(history) = window.history() {
                 let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&clean));
             }
@@ -80,7 +79,7 @@ fn try_sign_in() -> Result<(), FlowError> {
         .into_iter()
         .map(|part| part.map_err(|e| page_error("the page address", js_text(&e))))
         .collect::<Result<String, _>>()?;
-    let here = without_param(&here, FAILURE_PARAM).unwrap_or(here);
+    let here = without_outcome(&here).unwrap_or(here);
     let encoded: String = js_sys::encode_uri_component(&here).into();
     location
         .assign(&format!("{START_PATH}?{RETURN_TO_PARAM}={encoded}"))

@@ -52,6 +52,7 @@ fn initial_state() -> AuthState {
         if rendered.session.is_some() {
             state.status = AuthStatus::SignedIn;
         }
+        state.just_signed_in = rendered.signed_in_now && rendered.session.is_some();
         state.server_session = rendered.session;
         if let Some(failure) = rendered
             .failure
@@ -143,6 +144,9 @@ fn update(change: impl FnOnce(&mut AuthState)) {
         if state.key != before {
             state.manage_url = state.key.as_ref().and_then(manage_url_of);
         }
+        if state.key.is_none() && state.server_session.is_none() {
+            state.just_signed_in = false;
+        }
         state.clone()
     };
     // Cloned out first, so that a listener may subscribe or unsubscribe while being called.
@@ -192,6 +196,7 @@ fn fail(error: FlowError) {
 fn signed_in_with(SignedIn { key, not_saved, .. }: SignedIn) {
     update(|s| {
         s.key = Some(key);
+        s.just_signed_in = true;
         s.status = AuthStatus::SignedIn;
         s.error = None;
         s.approve_url = None;

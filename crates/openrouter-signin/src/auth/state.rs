@@ -47,6 +47,11 @@ pub struct AuthState {
     pub key_location: String,
     /// In fullstack mode, the server's sign-in (the page never holds the key itself).
     pub server_session: Option<crate::fullstack::ServerSession>,
+    /// A sign-in this page (or, in fullstack mode, this browser's sign-in button) started has
+    /// just ended with a key, and nobody has signed out since: the moment to move the focus to
+    /// what replaced the sign-in button, so that a keyboard user is not left on the page's body.
+    /// A sign-in made in another tab or window does not set it.
+    pub just_signed_in: bool,
     /// The words the library shows, in the app's language (see
     /// [`OpenRouterAuth::set_messages`](crate::OpenRouterAuth::set_messages)); `key_location`,
     /// `notice` and [`FlowError::message`](crate::FlowError::message) use them.

@@ -7,7 +7,9 @@ use axum::http::request::Parts;
 
 use super::request::{key_from, query_value};
 use super::SignInServer;
-use crate::fullstack::{RenderedSession, ServerSession, SignInFailure, FAILURE_PARAM};
+use crate::fullstack::{
+    RenderedSession, ServerSession, SignInFailure, FAILURE_PARAM, SIGNED_IN_PARAM,
+};
 
 /// The sign-in of the request being rendered; nothing outside a render, or when the app did not
 /// mount the server with [`SignInServer::mount`].
@@ -37,9 +39,15 @@ fn session_of(parts: &Parts) -> RenderedSession {
         .uri
         .path_and_query()
         .and_then(|path| crate::fullstack::return_path(path.as_str()));
+    let signed_in_now = parts
+        .uri
+        .query()
+        .and_then(|query| query_value(query, SIGNED_IN_PARAM).ok().flatten())
+        .is_some_and(|value| value == "1");
     RenderedSession {
         session,
         failure,
         return_to,
+        signed_in_now,
     }
 }

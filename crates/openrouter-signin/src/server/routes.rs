@@ -23,7 +23,8 @@ use crate::auth::{
     begin_sign_in, finish_sign_in, FlowError, Return, State as OAuthState, Verifier,
 };
 use crate::fullstack::{
-    is_local_return, SignInFailure, API_PREFIX, FAILURE_PARAM, RETURN_TO_PARAM, START_PATH,
+    is_local_return, SignInFailure, API_PREFIX, FAILURE_PARAM, RETURN_TO_PARAM, SIGNED_IN_PARAM,
+    START_PATH,
 };
 use crate::openrouter::{ApiKey, ClientError};
 
@@ -294,18 +295,17 @@ fn failure_of(error: &FlowError) -> SignInFailure {
     }
 }
 
-/// Back to `return_to` (a checked local path), with the failure's code when there is one.
+/// Back to `return_to` (a checked local path), with the failure's code when there is one, and
+/// with [`SIGNED_IN_PARAM`] after a sign-in that ended with a key.
 fn back(return_to: &str, failure: Option<SignInFailure>, headers: HeaderMap) -> Response {
+    let (path, hash) = match return_to.split_once('#') {
+        Some((path, hash)) => (path, format!("#{hash}")),
+        None => (return_to, String::new()),
+    };
+    let joiner = if path.contains('?') { '&' } else { '?' };
     let location = match failure {
-        None => return_to.to_owned(),
-        Some(failure) => {
-            let (path, hash) = match return_to.split_once('#') {
-                Some((path, hash)) => (path, format!("#{hash}")),
-                None => (return_to, String::new()),
-            };
-            let joiner = if path.contains('?') { '&' } else { '?' };
-            format!("{path}{joiner}{FAILURE_PARAM}={}{hash}", failure.code())
-        }
+        None => format!("{path}{joiner}{SIGNED_IN_PARAM}=1{hash}"),
+        Some(failure) => format!("{path}{joiner}{FAILURE_PARAM}={}{hash}", failure.code()),
     };
     redirect(&location, headers)
 }
@@ -328,20 +328,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn failures_land_on_the_page_before_its_hash() {
-        let location = |to: &str| {
-            back(to, Some(SignInFailure::Denied), HeaderMap::new())
+    fn outcomes_land_on_the_page_before_its_hash() {
+        let location = |to: &str| back_to(to, Some(SignInFailure::Denied));
+        assert_eq!(location("/"), "/?signin_error=denied");
+        assert_eq!(
+            location("/s?tab=keys#usage"),
+            "/s?tab=keys&signin_error=denied#usage"
+        );
+        let signed_in = |to: &str| back_to(to, None);
+        assert_eq!(signed_in("/"), "/?signed_in=1");
+        assert_eq!(
+            signed_in("/s?tab=keys#usage"),
+            "/s?tab=keys&signed_in=1#usage"
+        );
+        // What the page takes out again, leaving the address it started from.
+        for start in ["/", "/s?tab=keys#usage", "/a?b=1&c=2"] {
+            let back = signed_in(start);
+            assert_eq!(
+                crate::fullstack::without_outcome(&back).as_deref(),
+                Some(start)
+            );
+        }
+    }
+
+    fn back_to(to: &str, failure: Option<SignInFailure>) -> String {
+        {
+            back(to, failure, HeaderMap::new())
                 .headers()
                 .get(LOCATION)
                 .unwrap()
                 .to_str()
                 .unwrap()
                 .to_owned()
-        };
-        assert_eq!(location("/"), "/?signin_error=denied");
-        assert_eq!(
-            location("/s?tab=keys#usage"),
-            "/s?tab=keys&signin_error=denied#usage"
-        );
+        }
     }
 }

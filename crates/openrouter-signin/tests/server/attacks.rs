@@ -72,7 +72,7 @@ async fn a_pending_sign_in_planted_by_a_sibling_site_is_ignored() {
     // The planted cookies do not spoil the victim's own sign-in either.
     let back = approved(&mut victim, &origin, HTTPS_ORIGIN).await;
     let landed = victim.get(&back).await;
-    assert_eq!(landed.location(), "/", "signed in, no error");
+    assert_eq!(landed.location(), "/?signed_in=1", "signed in, no error");
     let key = victim.cookie("__Host-openrouter_key").expect("signed in");
     assert_eq!(key.path, "/");
     // Only a __Host- cookie is beyond a sibling's reach, and __Host- demands Path=/.
@@ -113,7 +113,11 @@ async fn a_cross_site_link_to_the_callback_does_not_cancel_a_sign_in() {
     }
     assert_eq!(mock.exchange_requests(), 0);
     let landed = browser.get(&back).await;
-    assert_eq!(landed.location(), "/", "the real return still signs in");
+    assert_eq!(
+        landed.location(),
+        "/?signed_in=1",
+        "the real return still signs in"
+    );
     assert!(browser.cookie("openrouter_key").is_some());
     assert!(
         browser.cookie("openrouter_pending").is_none(),

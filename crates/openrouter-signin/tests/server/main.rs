@@ -69,8 +69,8 @@ async fn a_whole_sign_in_leaves_only_a_sealed_httponly_cookie() {
     let mut browser = Browser::new();
     let landed = browser.sign_in(&origin, "/settings?tab=keys#usage").await;
     assert_eq!(
-        landed, "/settings?tab=keys#usage",
-        "back where the sign-in started, no code"
+        landed, "/settings?tab=keys&signed_in=1#usage",
+        "back where the sign-in started, no code, with the word that this browser signed in"
     );
 
     let key = mock.issued_keys().pop().expect("the mock issued a key");

@@ -91,7 +91,7 @@ async fn the_apps_credit_limit_reaches_the_key_through_the_server() {
     let to_openrouter = browser.start(&origin, "/").await;
     assert!(to_openrouter.ends_with("&limit=2.50"), "{to_openrouter}");
     let back = browser.follow_at_openrouter(&to_openrouter).await;
-    assert_eq!(browser.get(&back).await.location(), "/");
+    assert_eq!(browser.get(&back).await.location(), "/?signed_in=1");
     let status = browser
         .get(&format!("{origin}/api/openrouter-signin/api/v1/key"))
         .await;
