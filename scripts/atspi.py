@@ -13,6 +13,8 @@ bus in the D-Bus session (at-spi2-core; `dbus-run-session` starts one when asked
     atspi.py [--timeout S] wait   ROLE NAME [--id ID] TEXT     wait until it is there and its
                                                                text holds TEXT (may be "")
     atspi.py [--timeout S] steady ROLE NAME [--id ID] SECONDS  fail if its text changes
+    atspi.py [--timeout S] state  ROLE NAME [--id ID] STATE    wait until it has STATE ("busy",
+                                                               "focused", ...: an AT-SPI state)
     atspi.py dump                                              print the tree
 
 ROLE is an AT-SPI role name ("push button", "entry", "section", ...); NAME is the accessible
@@ -192,6 +194,20 @@ def wait(args):
     print(until(args, check))
 
 
+def state(args):
+    wanted = getattr(Atspi.StateType, args.state.upper().replace(" ", "_").replace("-", "_"), None)
+    if wanted is None:
+        sys.exit(f"atspi.py state: no AT-SPI state {args.state!r}")
+
+    def check():
+        node = find(args)
+        if not has_state(node, wanted):
+            held = [s.value_nick for s in node.get_state_set().get_states()]
+            raise NotYet(f"{describe(args)} is not {args.state}: {held}")
+
+    until(args, check)
+
+
 def steady(args):
     first = text_of(until(args, lambda: find(args)))
     end = time.monotonic() + args.seconds
@@ -229,7 +245,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, last in [("press", None), ("type", "text"), ("wait", "text"), ("steady", "seconds")]:
+    for name, last in [
+        ("press", None),
+        ("type", "text"),
+        ("wait", "text"),
+        ("steady", "seconds"),
+        ("state", "state"),
+    ]:
         command = commands.add_parser(name)
         command.add_argument("role")
         command.add_argument("name")
@@ -244,7 +266,14 @@ def main():
     commands.add_parser("dump")
     args = parser.parse_args()
     Atspi.init()
-    run = {"ready": ready, "press": press, "type": type_text, "wait": wait, "steady": steady}
+    run = {
+        "ready": ready,
+        "press": press,
+        "type": type_text,
+        "wait": wait,
+        "steady": steady,
+        "state": state,
+    }
     run.get(args.command, dump)(args)
 
 

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use openrouter_mock::{ConsentMode, MockServer};
+use openrouter_mock::{ConsentMode, Failure, MockServer};
 
 /// The gallery, killed on drop.
 struct App(Child);
@@ -176,6 +176,11 @@ fn sign_in(config: &Path) -> PathBuf {
         "--id",
         "hero-sign-in",
     ]);
+    signed_in(config)
+}
+
+/// Waits until the key is back and the window says so; returns the key file.
+fn signed_in(config: &Path) -> PathBuf {
     let mut key_file = None;
     wait_until("the key file", Duration::from_secs(30), || {
         key_file = find_key_file(config);
@@ -198,7 +203,27 @@ fn sign_in_persists_across_restarts_and_sign_out_removes_the_key() {
 
     let started = Instant::now();
     let app = start_app(&config, &browser, &mock.base_url());
-    let key_file = sign_in(&config);
+    // OpenRouter takes its time to hand out the key: meanwhile a screen reader hears the button
+    // busy, under its own name.
+    mock.inject_exchange_failure(Failure::Delay(Duration::from_secs(3)));
+    atspi(&[
+        "press",
+        "push button",
+        "Sign in with OpenRouter",
+        "--id",
+        "hero-sign-in",
+    ]);
+    atspi(&[
+        "state",
+        "push button",
+        "Sign in with OpenRouter",
+        "--id",
+        "hero-sign-in",
+        "busy",
+    ]);
+    let key_file = signed_in(&config);
+    // The focus went to what replaced the button.
+    atspi(&["state", "push button", "Sign out", "focused"]);
     println!("signed in {:?} after start", started.elapsed());
     let mode = std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "the key file is private");
