@@ -27,8 +27,14 @@ const TITLE: &str = "Sign in with OpenRouter for Dioxus";
 
 /// Starts the gallery and waits until its window is on the accessibility bus.
 fn start_app(config: &Path, browser: &Path, base: &str) -> App {
+    start_app_with(config, browser, base, &[])
+}
+
+/// [`start_app`], with more variables in the app's environment.
+fn start_app_with(config: &Path, browser: &Path, base: &str, env: &[(&str, &str)]) -> App {
     let log = config.with_file_name("app.log");
     let child = Command::new(env!("CARGO_BIN_EXE_openrouter-signin-gallery"))
+        .envs(env.iter().copied())
         .env("XDG_CONFIG_HOME", config)
         .env("BROWSER", browser)
         // The session bus may offer a Secret Service: the key must still go to the file.
@@ -326,4 +332,31 @@ fn the_chat_answer_streams_into_the_window_and_stop_stops_it() {
     let _app = start_app(&config, &browser, &mock.base_url());
     let field = wait_for("entry", "Model", None, chosen);
     assert_eq!(field, chosen);
+}
+
+#[test]
+#[ignore = "needs an X display and the accessibility bus; scripts/test.sh runs it"]
+fn the_window_speaks_the_systems_language() {
+    let Setup {
+        _runtime,
+        mock,
+        work: _work,
+        config,
+        browser,
+    } = setup();
+    // A user whose messages are in Chinese (the C library need not have the locale: only the
+    // variable is read).
+    let _app = start_app_with(
+        &config,
+        &browser,
+        &mock.base_url(),
+        &[("LC_ALL", ""), ("LC_MESSAGES", "zh_CN.UTF-8")],
+    );
+    wait_for(
+        "push button",
+        "使用 OpenRouter 登录",
+        Some("hero-sign-in"),
+        "",
+    );
+    wait_for("paragraph", "*", Some("key-location"), "密钥保存在文件");
 }
