@@ -111,6 +111,30 @@ pub struct Messages {
     pub timeout_millis: Cow<'static, str>,
     /// OpenRouter could not be reached; `{url}`, `{detail}`.
     pub unreachable: Cow<'static, str>,
+    /// A return URL longer than is read; `{length}`, `{limit}` (bytes).
+    pub return_too_long: Cow<'static, str>,
+    /// A parameter that appears twice; `{param}`.
+    pub param_repeated: Cow<'static, str>,
+    /// A parameter longer than allowed; `{param}`, `{length}`, `{limit}`.
+    pub param_too_long: Cow<'static, str>,
+    /// A parameter with broken percent-encoding; `{param}`.
+    pub param_bad_encoding: Cow<'static, str>,
+    /// A parameter that is not UTF-8; `{param}`.
+    pub param_not_utf8: Cow<'static, str>,
+    /// An empty parameter; `{param}`.
+    pub param_empty: Cow<'static, str>,
+    /// A parameter with white space or control characters; `{param}`.
+    pub param_bad_characters: Cow<'static, str>,
+    /// A return with both a code and an error.
+    pub code_and_error: Cow<'static, str>,
+    /// A return with a state but neither a code nor an error.
+    pub state_only: Cow<'static, str>,
+    /// Desktop: the loopback listener could not be opened; `{detail}`.
+    pub listen_failed: Cow<'static, str>,
+    /// Desktop: the browser did not come back in time; `{minutes}`.
+    pub browser_timed_out: Cow<'static, str>,
+    /// Desktop: the wait was cancelled.
+    pub wait_cancelled: Cow<'static, str>,
     /// Desktop: no way back from the browser could be opened; `{detail}` says why.
     pub no_listener: Cow<'static, str>,
     /// Desktop: no browser could be opened; `{detail}` says why.
@@ -169,6 +193,18 @@ impl Messages {
             timeout_seconds: "OpenRouter did not answer within {seconds} s".into(),
             timeout_millis: "OpenRouter did not answer within {millis} ms".into(),
             unreachable: "could not reach OpenRouter at {url}: {detail}".into(),
+            return_too_long: "the return URL is {length} bytes long; at most {limit} are read".into(),
+            param_repeated: "the `{param}` parameter appears more than once".into(),
+            param_too_long: "the `{param}` parameter is {length} bytes long; at most {limit} are accepted".into(),
+            param_bad_encoding: "the `{param}` parameter has invalid percent-encoding".into(),
+            param_not_utf8: "the `{param}` parameter is not valid UTF-8".into(),
+            param_empty: "the `{param}` parameter is empty".into(),
+            param_bad_characters: "the `{param}` parameter contains white space or control characters".into(),
+            code_and_error: "the return carries both a code and an error".into(),
+            state_only: "the return carries a state but neither a code nor an error".into(),
+            listen_failed: "could not listen on 127.0.0.1 for the browser's return: {detail}".into(),
+            browser_timed_out: "the browser did not come back within {minutes} minutes; the sign-in was stopped".into(),
+            wait_cancelled: "the sign-in was cancelled".into(),
             no_listener: "{detail}. Approve in a browser and paste the code below.".into(),
             no_browser: "No browser could be opened ({detail}). Open the link below by hand.".into(),
             cancelled_here: "Sign-in cancelled; nothing was changed.".into(),
@@ -222,6 +258,18 @@ impl Messages {
             timeout_seconds: "OpenRouter 在 {seconds} 秒内没有回答".into(),
             timeout_millis: "OpenRouter 在 {millis} 毫秒内没有回答".into(),
             unreachable: "无法连接 OpenRouter（{url}）：{detail}".into(),
+            return_too_long: "返回的 URL 长 {length} 字节，最多只读取 {limit} 字节".into(),
+            param_repeated: "参数 `{param}` 出现了不止一次".into(),
+            param_too_long: "参数 `{param}` 长 {length} 字节，最多接受 {limit} 字节".into(),
+            param_bad_encoding: "参数 `{param}` 的百分号编码无效".into(),
+            param_not_utf8: "参数 `{param}` 不是有效的 UTF-8".into(),
+            param_empty: "参数 `{param}` 为空".into(),
+            param_bad_characters: "参数 `{param}` 含有空白或控制字符".into(),
+            code_and_error: "返回中同时带有代码和错误".into(),
+            state_only: "返回中带有 state，但既没有代码也没有错误".into(),
+            listen_failed: "无法在 127.0.0.1 上等待浏览器返回：{detail}".into(),
+            browser_timed_out: "浏览器在 {minutes} 分钟内没有返回，登录已停止".into(),
+            wait_cancelled: "登录已取消".into(),
             no_listener: "{detail}。请在浏览器中批准，然后在下方粘贴代码。".into(),
             no_browser: "无法打开浏览器（{detail}）。请手动打开下方的链接。".into(),
             cancelled_here: "已取消登录，没有任何更改。".into(),
@@ -288,6 +336,18 @@ impl Messages {
             ("timeout_seconds", &self.timeout_seconds),
             ("timeout_millis", &self.timeout_millis),
             ("unreachable", &self.unreachable),
+            ("return_too_long", &self.return_too_long),
+            ("param_repeated", &self.param_repeated),
+            ("param_too_long", &self.param_too_long),
+            ("param_bad_encoding", &self.param_bad_encoding),
+            ("param_not_utf8", &self.param_not_utf8),
+            ("param_empty", &self.param_empty),
+            ("param_bad_characters", &self.param_bad_characters),
+            ("code_and_error", &self.code_and_error),
+            ("state_only", &self.state_only),
+            ("listen_failed", &self.listen_failed),
+            ("browser_timed_out", &self.browser_timed_out),
+            ("wait_cancelled", &self.wait_cancelled),
             ("no_listener", &self.no_listener),
             ("no_browser", &self.no_browser),
             ("cancelled_here", &self.cancelled_here),

@@ -5,6 +5,8 @@
 
 pub use crate::secret::AuthCode;
 
+use crate::messages::{fill, Messages};
+
 /// Longest code, state or error value we accept (OpenRouter's codes are far shorter).
 pub const MAX_PARAM_LEN: usize = 2048;
 /// Longest query we look at, so that a hostile URL costs nothing to reject.
@@ -82,6 +84,37 @@ pub enum CallbackError {
     /// A `state` came back with neither `code` nor `error`.
     #[error("the return carries a state but neither a code nor an error")]
     StateOnly,
+}
+
+impl CallbackError {
+    /// What is wrong with the return, in the words of `messages` (`Display` is the English).
+    pub fn message(&self, messages: &Messages) -> String {
+        let limit = |n: usize| n.to_string();
+        match self {
+            Self::QueryTooLong(length) => fill(
+                &messages.return_too_long,
+                &[
+                    ("length", &length.to_string()),
+                    ("limit", &limit(MAX_QUERY_LEN)),
+                ],
+            ),
+            Self::Repeated(param) => fill(&messages.param_repeated, &[("param", param)]),
+            Self::TooLong { param, len } => fill(
+                &messages.param_too_long,
+                &[
+                    ("param", param),
+                    ("length", &len.to_string()),
+                    ("limit", &limit(MAX_PARAM_LEN)),
+                ],
+            ),
+            Self::BadEncoding(param) => fill(&messages.param_bad_encoding, &[("param", param)]),
+            Self::NotUtf8(param) => fill(&messages.param_not_utf8, &[("param", param)]),
+            Self::Empty(param) => fill(&messages.param_empty, &[("param", param)]),
+            Self::BadCharacters(param) => fill(&messages.param_bad_characters, &[("param", param)]),
+            Self::CodeAndError => messages.code_and_error.to_string(),
+            Self::StateOnly => messages.state_only.to_string(),
+        }
+    }
 }
 
 const OURS: [&str; 4] = ["code", "state", "error", "error_description"];
@@ -220,4 +253,37 @@ pub fn strip_callback_params(input: &str) -> String {
         out.push_str(fragment);
     }
     out
+}
+
+#[cfg(test)]
+mod message_tests {
+    use super::*;
+
+    #[test]
+    fn english_words_match_the_log_text_and_chinese_fills_every_place() {
+        let (en, zh) = (Messages::english(), Messages::simplified_chinese());
+        let all = [
+            CallbackError::QueryTooLong(300_000),
+            CallbackError::Repeated("state"),
+            CallbackError::TooLong {
+                param: "code",
+                len: 4096,
+            },
+            CallbackError::BadEncoding("code"),
+            CallbackError::NotUtf8("error"),
+            CallbackError::Empty("state"),
+            CallbackError::BadCharacters("code"),
+            CallbackError::CodeAndError,
+            CallbackError::StateOnly,
+        ];
+        for error in &all {
+            assert_eq!(error.message(&en), error.to_string());
+            let chinese = error.message(&zh);
+            assert!(!chinese.contains('{'), "{chinese}");
+        }
+        assert_eq!(
+            all[2].message(&zh),
+            "参数 `code` 长 4096 字节，最多接受 2048 字节"
+        );
+    }
 }

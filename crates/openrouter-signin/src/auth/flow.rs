@@ -110,13 +110,19 @@ impl FlowError {
             ),
             Self::StartedElsewhere => messages.started_elsewhere.to_string(),
             Self::NothingPending => messages.nothing_pending.to_string(),
-            Self::InvalidCallback(e) => with(&messages.unreadable_return, e),
+            Self::InvalidCallback(e) => fill(
+                &messages.unreadable_return,
+                &[("detail", &e.message(messages))],
+            ),
             Self::Exchange(e) => fill(&messages.no_key, &[("detail", &e.message(messages))]),
             Self::Storage(e) => with(&messages.storage_failed, e),
             Self::Server(failure) => server_failure(*failure, messages),
             Self::Config(e) => with(&messages.misconfigured, e),
             #[cfg(not(target_arch = "wasm32"))]
-            Self::Loopback(e) => with(&messages.browser_did_not_return, e),
+            Self::Loopback(e) => fill(
+                &messages.browser_did_not_return,
+                &[("detail", &e.message(messages))],
+            ),
         }
     }
 }

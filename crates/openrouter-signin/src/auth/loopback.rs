@@ -16,6 +16,7 @@ use tokio::sync::{mpsc, Semaphore};
 
 use super::callback::{parse_callback, CallbackParams};
 use super::pkce::State;
+use crate::messages::{fill, Messages};
 
 /// How long the listener waits for the browser before giving up.
 pub const LOOPBACK_TIMEOUT: Duration = Duration::from_secs(5 * 60);
@@ -40,6 +41,20 @@ pub enum LoopbackError {
     /// The sign-in was cancelled (`cancel_sign_in()`), or whoever waited for it went away.
     #[error("the sign-in was cancelled")]
     Cancelled,
+}
+
+impl LoopbackError {
+    /// Why the wait ended, in the words of `messages` (`Display` is the English).
+    pub fn message(&self, messages: &Messages) -> String {
+        match self {
+            Self::Bind(detail) => fill(&messages.listen_failed, &[("detail", detail)]),
+            Self::TimedOut(wait) => fill(
+                &messages.browser_timed_out,
+                &[("minutes", &(wait.as_secs() / 60).to_string())],
+            ),
+            Self::Cancelled => messages.wait_cancelled.to_string(),
+        }
+    }
 }
 
 /// A bound, not yet answered, loopback listener. Dropping it frees the port.
@@ -332,5 +347,27 @@ mod tests {
             "GET {PATH}?code=abc&state=ors_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA HTTP/1.1\r\nHost: x"
         );
         assert!(matches!(judge(&head, PATH, &state()), Verdict::Accept(_)));
+    }
+}
+
+#[cfg(test)]
+mod message_tests {
+    use super::*;
+
+    #[test]
+    fn english_words_match_the_log_text_and_chinese_says_the_minutes() {
+        let (en, zh) = (Messages::english(), Messages::simplified_chinese());
+        for error in [
+            LoopbackError::Bind("address in use".into()),
+            LoopbackError::TimedOut(LOOPBACK_TIMEOUT),
+            LoopbackError::Cancelled,
+        ] {
+            assert_eq!(error.message(&en), error.to_string());
+            assert!(!error.message(&zh).contains('{'));
+        }
+        assert_eq!(
+            LoopbackError::TimedOut(LOOPBACK_TIMEOUT).message(&zh),
+            "浏览器在 5 分钟内没有返回，登录已停止"
+        );
     }
 }
