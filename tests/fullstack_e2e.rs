@@ -895,13 +895,7 @@ fn the_keyboard_alone_signs_in_and_out_the_focus_follows_every_stop_visible() {
 fn the_page_speaks_the_chosen_language_and_explains_the_servers_failures_in_it() {
     case(async |f, s| {
         open(s, &format!("{}/", f.a.origin)).await;
-        s.exec(
-            "const select = document.querySelector('#language');
-             select.value = 'zh';
-             select.dispatchEvent(new Event('change', { bubbles: true }));",
-            json!([]),
-        )
-        .await;
+        s.click("#language [data-lang=zh]").await;
         let chinese = "(() => { const b = document.querySelector('#hero-sign-in');
             return b && b.textContent.trim() === '使用 OpenRouter 登录' && b.lang === 'zh-Hans'; })()";
         s.wait_for(chinese, WAIT, "the button in Chinese").await;

@@ -9,12 +9,12 @@ use openrouter_signin::{use_openrouter_auth, Messages};
 
 use super::prefs;
 
-/// The choices, by the name the switch and the preference use.
-const CHOICES: [(&str, &str); 4] = [
-    ("auto", "Browser language"),
-    ("en", "English"),
-    ("zh", "中文（简体）"),
-    ("ar", "العربية"),
+/// The choices: the name the switch and the preference use, the words, and their language.
+const CHOICES: [(&str, &str, &str); 4] = [
+    ("auto", "Auto", "en"),
+    ("en", "English", "en"),
+    ("zh", "中文", "zh-Hans"),
+    ("ar", "العربية", "ar"),
 ];
 
 /// The words for a choice; `None` to follow the browser or the system.
@@ -31,7 +31,7 @@ pub fn words(choice: &str) -> Option<Messages> {
 pub fn initial() -> String {
     requested()
         .or_else(|| prefs::remembered("language"))
-        .filter(|choice| CHOICES.iter().any(|(name, _)| name == choice))
+        .filter(|choice| CHOICES.iter().any(|(name, ..)| name == choice))
         .unwrap_or_else(|| "auto".to_owned())
 }
 
@@ -70,23 +70,34 @@ pub fn LanguageSwitch() -> Element {
         }
         choice.set(chosen);
     });
+    // Buttons, not a `select`: in Chromium the page's first `select` held up the sign-in
+    // button's navigation by about 30 ms (time to a working sign-in, 9 loads each).
     rsx! {
-        label { class: "sr-only", r#for: "language", "Language" }
-        select {
+        div {
             id: "language",
-            class: "rounded-full border border-neutral-300 bg-white px-3 py-1 text-sm dark:border-neutral-700 dark:bg-neutral-950 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-neutral-400",
-            value: "{choice}",
-            onchange: move |event| {
-                let chosen = event.value();
-                let messages = words(&chosen).unwrap_or_else(|| {
-                    Messages::for_language(&openrouter_signin::messages::platform_language().unwrap_or_default())
-                });
-                auth.set_messages(messages);
-                prefs::remember("language", &chosen);
-                choice.set(chosen);
-            },
-            for (name, title) in CHOICES {
-                option { value: name, selected: choice() == name, "{title}" }
+            role: "group",
+            "aria-label": "Language",
+            class: "flex items-center rounded-full border border-neutral-300 p-0.5 text-sm dark:border-neutral-700",
+            for (name, title, lang) in CHOICES {
+                button {
+                    r#type: "button",
+                    "data-lang": name,
+                    lang,
+                    "aria-pressed": if choice() == name { "true" } else { "false" },
+                    class: "rounded-full px-2.5 py-0.5 aria-pressed:bg-neutral-900 aria-pressed:text-white dark:aria-pressed:bg-white dark:aria-pressed:text-neutral-900 hover:bg-neutral-100 dark:hover:bg-neutral-800 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-neutral-500",
+                    onclick: move |_| {
+                        let chosen = name.to_owned();
+                        let messages = words(&chosen).unwrap_or_else(|| {
+                            Messages::for_language(
+                                &openrouter_signin::messages::platform_language().unwrap_or_default(),
+                            )
+                        });
+                        auth.set_messages(messages);
+                        prefs::remember("language", &chosen);
+                        choice.set(chosen);
+                    },
+                    "{title}"
+                }
             }
         }
     }
@@ -141,6 +152,18 @@ fn arabic() -> Messages {
     m.timeout_seconds = "لم يُجب OpenRouter خلال {seconds} ث".into();
     m.timeout_millis = "لم يُجب OpenRouter خلال {millis} مللي ثانية".into();
     m.unreachable = "تعذّر الوصول إلى OpenRouter على {url}: {detail}".into();
+    m.return_too_long = "طول عنوان الرجوع {length} بايت؛ لا يُقرأ أكثر من {limit}".into();
+    m.param_repeated = "المعامل `{param}` مكرر أكثر من مرة".into();
+    m.param_too_long = "طول المعامل `{param}` هو {length} بايت؛ الحد الأقصى {limit}".into();
+    m.param_bad_encoding = "ترميز النسبة المئوية للمعامل `{param}` غير صالح".into();
+    m.param_not_utf8 = "المعامل `{param}` ليس UTF-8 صالحًا".into();
+    m.param_empty = "المعامل `{param}` فارغ".into();
+    m.param_bad_characters = "المعامل `{param}` يحوي مسافات أو محارف تحكم".into();
+    m.code_and_error = "يحمل الرجوع رمزًا وخطأً معًا".into();
+    m.state_only = "يحمل الرجوع حالة دون رمز أو خطأ".into();
+    m.listen_failed = "تعذّر الاستماع على 127.0.0.1 لرجوع المتصفح: {detail}".into();
+    m.browser_timed_out = "لم يرجع المتصفح خلال {minutes} دقائق؛ أُوقف تسجيل الدخول".into();
+    m.wait_cancelled = "أُلغي تسجيل الدخول".into();
     m.no_listener = "{detail}. وافق في متصفح والصق الرمز أدناه.".into();
     m.no_browser = "تعذّر فتح متصفح ({detail}). افتح الرابط أدناه بنفسك.".into();
     m.cancelled_here = "أُلغي تسجيل الدخول؛ لم يتغير شيء.".into();
