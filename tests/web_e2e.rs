@@ -1317,7 +1317,7 @@ fn the_library_speaks_chinese_and_an_apps_arabic_right_to_left() {
 
         // Arabic, the app's own table: right to left.
         choose_language(s, "ar").await;
-        hero_speaks(s, "تسجيل الدخول باستخدام OpenRouter", "ar").await;
+        hero_speaks(s, "الدخول عبر OpenRouter", "ar").await;
         let layout = s
             .exec(
                 "const gallery = document.querySelector('#gallery');

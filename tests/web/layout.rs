@@ -1,6 +1,6 @@
-//! The gallery as a person sees it, at phone, tablet, laptop and desktop widths, light and dark:
-//! the page never scrolls sideways, every button of the variant grid sits inside its cell, and a
-//! snippet wraps only between its words.
+//! The gallery as a person sees it, at phone, tablet, laptop and desktop widths, light and dark,
+//! in Chinese and right to left in Arabic: the page never scrolls sideways, every button of the
+//! variant grid sits inside its cell, and a snippet wraps only between its words.
 
 use page_driver::webdriver::Session;
 use serde_json::{json, Value};
@@ -149,16 +149,35 @@ fn every_button_fits_its_cell_and_the_page_never_scrolls_sideways() {
             println!("{problem}");
             failures.push(problem);
         };
-        for theme in ["light", "dark"] {
-            open_app(s, &format!("{}?theme={theme}", f.app)).await;
+        // Light and dark, and the library's words in Chinese and in the gallery's Arabic, laid
+        // out right to left (longer words, the other way round).
+        let looks = [
+            ("light", "?theme=light"),
+            ("dark", "?theme=dark"),
+            ("Chinese", "?theme=light&lang=zh"),
+            ("Arabic, right to left", "?theme=light&lang=ar"),
+        ];
+        for (look, query) in looks {
+            open_app(s, &format!("{}{query}", f.app)).await;
             s.wait_for(STYLED, WAIT, "the stylesheets to apply").await;
             for width in WIDTHS {
                 set_viewport_width(s, width).await;
                 for problem in problems(s, width).await {
-                    report(format!("{theme}, {width} px: {problem}"));
+                    report(format!("{look}, {width} px: {problem}"));
                 }
             }
         }
+        let direction = s
+            .exec(
+                "return getComputedStyle(document.querySelector('#gallery')).direction",
+                json!([]),
+            )
+            .await;
+        assert_eq!(
+            direction,
+            json!("rtl"),
+            "the Arabic gallery is laid out right to left"
+        );
         // Signed in, the page also shows the key's status and the chat.
         sign_in(f, s).await;
         s.wait_for(
