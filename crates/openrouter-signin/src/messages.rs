@@ -135,6 +135,42 @@ pub struct Messages {
     pub browser_timed_out: Cow<'static, str>,
     /// Desktop: the wait was cancelled.
     pub wait_cancelled: Cow<'static, str>,
+    /// A store that is not there; `{place}`, `{reason}` (the browser's or the system's words).
+    pub storage_unavailable: Cow<'static, str>,
+    /// A store that refused a write; `{place}`, `{reason}`.
+    pub storage_refused: Cow<'static, str>,
+    /// A store holding something not written by the library; `{place}`, `{expected}`.
+    pub storage_corrupt: Cow<'static, str>,
+    /// A file or keychain entry that could not be read; `{path}`, `{reason}`.
+    pub io_read: Cow<'static, str>,
+    /// ... written; `{path}`, `{reason}`.
+    pub io_write: Cow<'static, str>,
+    /// ... created; `{path}`, `{reason}`.
+    pub io_create: Cow<'static, str>,
+    /// ... removed; `{path}`, `{reason}`.
+    pub io_remove: Cow<'static, str>,
+    /// A place named in those: the system keychain.
+    pub place_keychain: Cow<'static, str>,
+    /// A place: the system keychain's entry.
+    pub place_keychain_entry: Cow<'static, str>,
+    /// A place: the configuration directory.
+    pub place_config_dir: Cow<'static, str>,
+    /// A place: the system's secure random numbers.
+    pub place_random: Cow<'static, str>,
+    /// A place: the page.
+    pub place_page: Cow<'static, str>,
+    /// A place: the page's address.
+    pub place_page_address: Cow<'static, str>,
+    /// A place: the page's navigation.
+    pub place_navigation: Cow<'static, str>,
+    /// A place: the app's own server (fullstack).
+    pub place_app_server: Cow<'static, str>,
+    /// What a store should have held: an OpenRouter key.
+    pub expected_key: Cow<'static, str>,
+    /// ... a PKCE verifier.
+    pub expected_verifier: Cow<'static, str>,
+    /// ... a sign-in's state.
+    pub expected_state: Cow<'static, str>,
     /// Desktop: no way back from the browser could be opened; `{detail}` says why.
     pub no_listener: Cow<'static, str>,
     /// Desktop: no browser could be opened; `{detail}` says why.
@@ -205,6 +241,24 @@ impl Messages {
             listen_failed: "could not listen on 127.0.0.1 for the browser's return: {detail}".into(),
             browser_timed_out: "the browser did not come back within {minutes} minutes; the sign-in was stopped".into(),
             wait_cancelled: "the sign-in was cancelled".into(),
+            storage_unavailable: "{place} is not available: {reason}".into(),
+            storage_refused: "{place} refused to save: {reason}".into(),
+            storage_corrupt: "{place} holds something that is not a valid {expected}; it was left as it is".into(),
+            io_read: "could not read {path}: {reason}".into(),
+            io_write: "could not write {path}: {reason}".into(),
+            io_create: "could not create {path}: {reason}".into(),
+            io_remove: "could not remove {path}: {reason}".into(),
+            place_keychain: "the system keychain".into(),
+            place_keychain_entry: "the system keychain entry".into(),
+            place_config_dir: "the config directory".into(),
+            place_random: "secure random numbers".into(),
+            place_page: "the page".into(),
+            place_page_address: "the page address".into(),
+            place_navigation: "navigation".into(),
+            place_app_server: "the app's server".into(),
+            expected_key: "OpenRouter key".into(),
+            expected_verifier: "PKCE verifier".into(),
+            expected_state: "state".into(),
             no_listener: "{detail}. Approve in a browser and paste the code below.".into(),
             no_browser: "No browser could be opened ({detail}). Open the link below by hand.".into(),
             cancelled_here: "Sign-in cancelled; nothing was changed.".into(),
@@ -270,6 +324,24 @@ impl Messages {
             listen_failed: "无法在 127.0.0.1 上等待浏览器返回：{detail}".into(),
             browser_timed_out: "浏览器在 {minutes} 分钟内没有返回，登录已停止".into(),
             wait_cancelled: "登录已取消".into(),
+            storage_unavailable: "{place} 不可用：{reason}".into(),
+            storage_refused: "{place} 拒绝保存：{reason}".into(),
+            storage_corrupt: "{place} 中保存的不是有效的 {expected}，已保持原样".into(),
+            io_read: "无法读取 {path}：{reason}".into(),
+            io_write: "无法写入 {path}：{reason}".into(),
+            io_create: "无法创建 {path}：{reason}".into(),
+            io_remove: "无法删除 {path}：{reason}".into(),
+            place_keychain: "系统钥匙串".into(),
+            place_keychain_entry: "系统钥匙串条目".into(),
+            place_config_dir: "配置目录".into(),
+            place_random: "安全随机数".into(),
+            place_page: "页面".into(),
+            place_page_address: "页面地址".into(),
+            place_navigation: "页面跳转".into(),
+            place_app_server: "应用的服务器".into(),
+            expected_key: "OpenRouter 密钥".into(),
+            expected_verifier: "PKCE 验证码".into(),
+            expected_state: "state 值".into(),
             no_listener: "{detail}。请在浏览器中批准，然后在下方粘贴代码。".into(),
             no_browser: "无法打开浏览器（{detail}）。请手动打开下方的链接。".into(),
             cancelled_here: "已取消登录，没有任何更改。".into(),
@@ -348,12 +420,54 @@ impl Messages {
             ("listen_failed", &self.listen_failed),
             ("browser_timed_out", &self.browser_timed_out),
             ("wait_cancelled", &self.wait_cancelled),
+            ("storage_unavailable", &self.storage_unavailable),
+            ("storage_refused", &self.storage_refused),
+            ("storage_corrupt", &self.storage_corrupt),
+            ("io_read", &self.io_read),
+            ("io_write", &self.io_write),
+            ("io_create", &self.io_create),
+            ("io_remove", &self.io_remove),
+            ("place_keychain", &self.place_keychain),
+            ("place_keychain_entry", &self.place_keychain_entry),
+            ("place_config_dir", &self.place_config_dir),
+            ("place_random", &self.place_random),
+            ("place_page", &self.place_page),
+            ("place_page_address", &self.place_page_address),
+            ("place_navigation", &self.place_navigation),
+            ("place_app_server", &self.place_app_server),
+            ("expected_key", &self.expected_key),
+            ("expected_verifier", &self.expected_verifier),
+            ("expected_state", &self.expected_state),
             ("no_listener", &self.no_listener),
             ("no_browser", &self.no_browser),
             ("cancelled_here", &self.cancelled_here),
             ("server_unreadable_return", &self.server_unreadable_return),
             ("server_no_key", &self.server_no_key),
         ]
+    }
+
+    /// A place the library names in an error (`the system keychain`, `the page address`, ...), in
+    /// these words; a name it does not know (a store of the app's own, a file's path,
+    /// `localStorage`) as it is.
+    pub fn place(&self, english: &str) -> String {
+        let known = [
+            ("the system keychain", &self.place_keychain),
+            ("the system keychain entry", &self.place_keychain_entry),
+            ("the config directory", &self.place_config_dir),
+            ("secure random numbers", &self.place_random),
+            ("the page", &self.place_page),
+            ("the page address", &self.place_page_address),
+            ("navigation", &self.place_navigation),
+            ("the app's server", &self.place_app_server),
+            ("OpenRouter key", &self.expected_key),
+            ("PKCE verifier", &self.expected_verifier),
+            ("state", &self.expected_state),
+        ];
+        known
+            .iter()
+            .find(|(name, _)| *name == english)
+            .map(|(_, words)| words.to_string())
+            .unwrap_or_else(|| english.to_owned())
     }
 
     /// Where the key is kept, in these words.

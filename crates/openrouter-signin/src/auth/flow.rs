@@ -115,7 +115,10 @@ impl FlowError {
                 &[("detail", &e.message(messages))],
             ),
             Self::Exchange(e) => fill(&messages.no_key, &[("detail", &e.message(messages))]),
-            Self::Storage(e) => with(&messages.storage_failed, e),
+            Self::Storage(e) => fill(
+                &messages.storage_failed,
+                &[("detail", &e.message(messages))],
+            ),
             Self::Server(failure) => server_failure(*failure, messages),
             Self::Config(e) => with(&messages.misconfigured, e),
             #[cfg(not(target_arch = "wasm32"))]

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use super::config::OpenRouterConfig;
 use super::flow::FlowError;
-use super::storage::{open_platform_store, AuthStore, MemoryStore};
+use super::storage::{open_platform_store, AuthStore, MemoryStore, StorageError};
 use crate::messages::{fill, KeyLocation, Messages};
 use crate::openrouter::OpenRouterClient;
 
@@ -17,7 +17,7 @@ pub(crate) struct Runtime {
     pub(super) configured: bool,
     pub(super) store: Rc<dyn AuthStore>,
     /// Why the store could not be opened, when it could not (then the key lives in memory).
-    store_failure: Option<String>,
+    store_failure: Option<StorageError>,
     /// The words the library shows, in the app's language.
     messages: RefCell<Rc<Messages>>,
     client: Result<Rc<OpenRouterClient>, FlowError>,
@@ -47,7 +47,7 @@ impl Runtime {
         };
         let (store, store_failure): (Rc<dyn AuthStore>, _) = match opened {
             Ok(store) => (store, None),
-            Err(e) => (Rc::new(MemoryStore::new()), Some(e.to_string())),
+            Err(e) => (Rc::new(MemoryStore::new()), Some(e)),
         };
         let messages = Rc::new(config.chosen_messages().cloned().unwrap_or_else(|| {
             // The fullstack page says what its server rendered: both sides use the same words.
@@ -96,7 +96,10 @@ impl Runtime {
     pub(super) fn store_notice(&self) -> Option<String> {
         let messages = self.messages();
         if let Some(failure) = &self.store_failure {
-            return Some(fill(&messages.store_unavailable, &[("detail", failure)]));
+            return Some(fill(
+                &messages.store_unavailable,
+                &[("detail", &failure.message(&messages))],
+            ));
         }
         match self.store.location() {
             KeyLocation::PageMemory { reason } => Some(fill(

@@ -204,7 +204,7 @@ fn signed_in_with(SignedIn { key, not_saved, .. }: SignedIn) {
         if let Some(e) = not_saved {
             s.notice = Some(crate::messages::fill(
                 &s.messages.signed_in_not_saved,
-                &[("detail", &e.to_string())],
+                &[("detail", &e.message(&s.messages))],
             ));
         }
     });

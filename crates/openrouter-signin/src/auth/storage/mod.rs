@@ -30,7 +30,7 @@ pub use web::{
 };
 
 use super::pkce::{State, Verifier};
-use crate::messages::KeyLocation;
+use crate::messages::{fill, KeyLocation, Messages};
 use crate::openrouter::ApiKey;
 
 /// The app id of an app that gives none: the desktop key file's folder and keychain service.
@@ -102,6 +102,48 @@ pub enum StorageError {
     },
 }
 
+impl StorageError {
+    /// What went wrong, in the words of `messages` (`Display` is the English): the places and
+    /// things the library names are put in those words, a store of the app's own keeps its
+    /// names, and the reason stays as the browser or the system gave it.
+    pub fn message(&self, messages: &Messages) -> String {
+        match self {
+            Self::Unavailable { what, reason } => fill(
+                &messages.storage_unavailable,
+                &[("place", &messages.place(what)), ("reason", reason)],
+            ),
+            Self::WriteRefused { what, reason } => fill(
+                &messages.storage_refused,
+                &[("place", &messages.place(what)), ("reason", reason)],
+            ),
+            Self::Corrupt { what, expected } => fill(
+                &messages.storage_corrupt,
+                &[
+                    ("place", &messages.place(what)),
+                    ("expected", &messages.place(expected)),
+                ],
+            ),
+            Self::Io {
+                action,
+                path,
+                reason,
+            } => {
+                let template = match *action {
+                    "could not read" => &messages.io_read,
+                    "could not write" => &messages.io_write,
+                    "could not create" => &messages.io_create,
+                    "could not remove" => &messages.io_remove,
+                    _ => return self.to_string(),
+                };
+                fill(
+                    template,
+                    &[("path", &messages.place(path)), ("reason", reason)],
+                )
+            }
+        }
+    }
+}
+
 /// A place that keeps the key and the pending sign-in. Every call reports failure as a
 /// [`StorageError`]; none panics.
 pub trait AuthStore {
@@ -135,5 +177,48 @@ pub trait AuthStore {
     /// ([`describe_location`](Self::describe_location)).
     fn location(&self) -> KeyLocation {
         KeyLocation::Described(self.describe_location())
+    }
+}
+
+#[cfg(test)]
+mod message_tests {
+    use super::*;
+
+    #[test]
+    fn english_words_match_the_log_text_and_chinese_names_the_places_it_knows() {
+        let (en, zh) = (Messages::english(), Messages::simplified_chinese());
+        let all = [
+            StorageError::Unavailable {
+                what: "the system keychain".into(),
+                reason: "no Secret Service".into(),
+            },
+            StorageError::WriteRefused {
+                what: "localStorage".into(),
+                reason: "QuotaExceededError".into(),
+            },
+            StorageError::Corrupt {
+                what: "the vault of the app".into(),
+                expected: "OpenRouter key",
+            },
+            StorageError::Io {
+                action: "could not write",
+                path: "/home/u/.config/app/openrouter_api_key".into(),
+                reason: "Permission denied".into(),
+            },
+        ];
+        for error in &all {
+            assert_eq!(error.message(&en), error.to_string());
+            assert!(!error.message(&zh).contains('{'), "{}", error.message(&zh));
+        }
+        assert_eq!(all[0].message(&zh), "系统钥匙串 不可用：no Secret Service");
+        // A store of the app's own keeps its name; the thing expected is in Chinese.
+        assert_eq!(
+            all[2].message(&zh),
+            "the vault of the app 中保存的不是有效的 OpenRouter 密钥，已保持原样"
+        );
+        assert_eq!(
+            all[3].message(&zh),
+            "无法写入 /home/u/.config/app/openrouter_api_key：Permission denied"
+        );
     }
 }
