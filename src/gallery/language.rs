@@ -184,6 +184,8 @@ fn arabic() -> Messages {
     m.expected_key = "مفتاح OpenRouter".into();
     m.expected_verifier = "مُحقِّق PKCE".into();
     m.expected_state = "قيمة الحالة".into();
+    m.no_random = "لا تتوفر أرقام عشوائية آمنة: {detail}".into();
+    m.no_sha256 = "لا تستطيع هذه الصفحة حساب SHA-256 ({detail})؛ تتيحه المتصفحات فقط للصفحات المقدّمة عبر https أو من localhost".into();
     m.no_listener = "{detail}. وافق في متصفح والصق الرمز أدناه.".into();
     m.no_browser = "تعذّر فتح متصفح ({detail}). افتح الرابط أدناه بنفسك.".into();
     m.cancelled_here = "أُلغي تسجيل الدخول؛ لم يتغير شيء.".into();

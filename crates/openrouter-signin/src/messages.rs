@@ -171,6 +171,10 @@ pub struct Messages {
     pub expected_verifier: Cow<'static, str>,
     /// ... a sign-in's state.
     pub expected_state: Cow<'static, str>,
+    /// No secure random numbers; `{detail}`.
+    pub no_random: Cow<'static, str>,
+    /// No SHA-256 in this page (not https or localhost); `{detail}`.
+    pub no_sha256: Cow<'static, str>,
     /// Desktop: no way back from the browser could be opened; `{detail}` says why.
     pub no_listener: Cow<'static, str>,
     /// Desktop: no browser could be opened; `{detail}` says why.
@@ -259,6 +263,8 @@ impl Messages {
             expected_key: "OpenRouter key".into(),
             expected_verifier: "PKCE verifier".into(),
             expected_state: "state".into(),
+            no_random: "no secure random numbers are available: {detail}".into(),
+            no_sha256: "this page cannot compute SHA-256 ({detail}); browsers offer it only to pages served over https or from localhost".into(),
             no_listener: "{detail}. Approve in a browser and paste the code below.".into(),
             no_browser: "No browser could be opened ({detail}). Open the link below by hand.".into(),
             cancelled_here: "Sign-in cancelled; nothing was changed.".into(),
@@ -342,6 +348,8 @@ impl Messages {
             expected_key: "OpenRouter 密钥".into(),
             expected_verifier: "PKCE 验证码".into(),
             expected_state: "state 值".into(),
+            no_random: "没有可用的安全随机数：{detail}".into(),
+            no_sha256: "此页面无法计算 SHA-256（{detail}）；浏览器只向通过 https 或从 localhost 提供的页面提供它".into(),
             no_listener: "{detail}。请在浏览器中批准，然后在下方粘贴代码。".into(),
             no_browser: "无法打开浏览器（{detail}）。请手动打开下方的链接。".into(),
             cancelled_here: "已取消登录，没有任何更改。".into(),
@@ -438,6 +446,8 @@ impl Messages {
             ("expected_key", &self.expected_key),
             ("expected_verifier", &self.expected_verifier),
             ("expected_state", &self.expected_state),
+            ("no_random", &self.no_random),
+            ("no_sha256", &self.no_sha256),
             ("no_listener", &self.no_listener),
             ("no_browser", &self.no_browser),
             ("cancelled_here", &self.cancelled_here),

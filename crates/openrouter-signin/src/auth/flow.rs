@@ -95,8 +95,14 @@ impl FlowError {
         };
         match self {
             Self::Authorize(e) => with(&messages.could_not_start, e),
-            Self::Random(e) => with(&messages.could_not_start, e),
-            Self::Digest(e) => with(&messages.could_not_start, e),
+            Self::Random(e) => fill(
+                &messages.could_not_start,
+                &[("detail", &fill(&messages.no_random, &[("detail", &e.0)]))],
+            ),
+            Self::Digest(e) => fill(
+                &messages.could_not_start,
+                &[("detail", &fill(&messages.no_sha256, &[("detail", &e.0)]))],
+            ),
             Self::Denied {
                 description: Some(description),
                 ..
@@ -425,4 +431,36 @@ async fn exchange_and_store<S: AuthStore + ?Sized>(
         user_id: exchanged.user_id,
         not_saved,
     })
+}
+
+#[cfg(test)]
+mod message_tests {
+    use super::*;
+
+    #[test]
+    fn every_error_reads_in_chinese_without_an_english_sentence_around_its_detail() {
+        let zh = Messages::simplified_chinese();
+        let cases = [
+            (
+                FlowError::Digest(DigestError("crypto.subtle is missing".into())),
+                "无法开始登录：此页面无法计算 SHA-256（crypto.subtle is missing）；浏览器只向通过 https 或从 localhost 提供的页面提供它",
+            ),
+            (FlowError::Expired, "登录超过 10 分钟，已过期。请点击登录重新开始。"),
+            (
+                FlowError::Exchange(ClientError::Status { status: 502 }),
+                "OpenRouter 没有发放密钥：OpenRouter 返回了 HTTP 502，但没有错误信息。请点击登录重试。",
+            ),
+            (
+                FlowError::InvalidCallback(CallbackError::Empty("state")),
+                "无法读取登录返回（参数 `state` 为空）。请点击登录重新开始。",
+            ),
+            (
+                FlowError::Server(SignInFailure::NotPending),
+                "此浏览器没有等待中的登录（它是在另一个浏览器中开始的，或 Cookie 被阻止或已被清除）。请点击登录重新开始。",
+            ),
+        ];
+        for (error, chinese) in cases {
+            assert_eq!(error.message(&zh), chinese);
+        }
+    }
 }
