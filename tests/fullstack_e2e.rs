@@ -849,18 +849,7 @@ fn the_keyboard_alone_signs_in_and_out_the_focus_follows_every_stop_visible() {
     case(async |f, s| {
         f.mock.set_consent(ConsentMode::AutoApprove);
         open(s, &format!("{}/", f.a.origin)).await;
-        assert_eq!(
-            keyboard::tab_to(s, "hero-sign-in", 1).await,
-            1,
-            "the first Tab reaches the hero's button"
-        );
-        press(s, Key::Enter).await;
-        s.wait_for(
-            "document.querySelector('#masked-key')",
-            WAIT,
-            "the masked key",
-        )
-        .await;
+        keyboard::sign_in_from_the_first_tab(s, WAIT).await;
         wait_live(s).await;
         // Back from the server's callback, the focus is on the control that replaced the one used.
         keyboard::wait_focus(s, "sign-out", WAIT).await;

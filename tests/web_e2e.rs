@@ -1087,18 +1087,7 @@ fn the_keyboard_alone_signs_in_and_out_and_the_focus_follows() {
     case(async |f, s| {
         f.mock.set_consent(ConsentMode::AutoApprove);
         open_app(s, &f.app).await;
-        assert_eq!(
-            keyboard::tab_to(s, "hero-sign-in", 1).await,
-            1,
-            "the first Tab reaches the hero's button"
-        );
-        press(s, Key::Enter).await;
-        s.wait_for(
-            "document.querySelector('#masked-key')",
-            WAIT,
-            "the masked key",
-        )
-        .await;
+        keyboard::sign_in_from_the_first_tab(s, WAIT).await;
         // Back from OpenRouter, the focus is on the control that replaced the one used.
         keyboard::wait_focus(s, "sign-out", WAIT).await;
         assert!(stored_key(s).await.is_some());

@@ -35,19 +35,9 @@ pub fn initial() -> String {
         .unwrap_or_else(|| "auto".to_owned())
 }
 
-#[cfg(target_arch = "wasm32")]
+/// `?lang=` on the web, `OPENROUTER_GALLERY_LANG` on the desktop.
 fn requested() -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    search
-        .trim_start_matches('?')
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("lang="))
-        .map(str::to_owned)
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn requested() -> Option<String> {
-    std::env::var("OPENROUTER_GALLERY_LANG").ok()
+    prefs::query_value("lang").or_else(|| std::env::var("OPENROUTER_GALLERY_LANG").ok())
 }
 
 /// The language switch: applies the choice to every word the library shows, at once.

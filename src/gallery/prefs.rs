@@ -61,3 +61,32 @@ pub fn remember(name: &str, value: &str) {
         let _ = std::fs::write(path, value);
     }
 }
+
+/// The value of `name` in the page's query (`?theme=dark&lang=zh`): on the web the address
+/// bar's, on the fullstack server the request's; `None` on the desktop (its scripts use
+/// environment variables instead).
+pub fn query_value(name: &str) -> Option<String> {
+    let query = page_query()?;
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+        .map(str::to_owned)
+}
+
+#[cfg(target_arch = "wasm32")]
+fn page_query() -> Option<String> {
+    web_sys::window()?.location().search().ok()
+}
+
+#[cfg(feature = "server")]
+fn page_query() -> Option<String> {
+    let context = dioxus::fullstack::FullstackContext::current()?;
+    let query = context.parts_mut().uri.query()?.to_owned();
+    Some(query)
+}
+
+#[cfg(not(any(target_arch = "wasm32", feature = "server")))]
+fn page_query() -> Option<String> {
+    None
+}

@@ -76,25 +76,10 @@ pub fn ThemeToggle(theme: Signal<Theme>) -> Element {
     }
 }
 
-#[cfg(target_arch = "wasm32")]
+/// `?theme=` on the web (the address bar's, or on the fullstack server the request's).
+#[cfg(any(target_arch = "wasm32", feature = "server"))]
 fn requested() -> Option<Theme> {
-    let search = web_sys::window()?.location().search().ok()?;
-    search
-        .trim_start_matches('?')
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("theme="))
-        .and_then(Theme::parse)
-}
-
-/// On the fullstack server: the request's `?theme=`.
-#[cfg(feature = "server")]
-fn requested() -> Option<Theme> {
-    let context = dioxus::fullstack::FullstackContext::current()?;
-    let query = context.parts_mut().uri.query()?.to_owned();
-    query
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("theme="))
-        .and_then(Theme::parse)
+    super::prefs::query_value("theme").and_then(|t| Theme::parse(&t))
 }
 
 #[cfg(not(any(target_arch = "wasm32", feature = "server")))]

@@ -82,6 +82,23 @@ pub async fn wait_focus(s: &Session, id: &str, timeout: Duration) {
     }
 }
 
+/// On a signed-out gallery just opened: the first Tab reaches the hero's button, and Enter
+/// signs in (the mock approving) until the page shows the masked key.
+pub async fn sign_in_from_the_first_tab(s: &Session, timeout: Duration) {
+    assert_eq!(
+        tab_to(s, "hero-sign-in", 1).await,
+        1,
+        "the first Tab reaches the hero's button"
+    );
+    press(s, Key::Enter).await;
+    s.wait_for(
+        "document.querySelector('#masked-key')",
+        timeout,
+        "the masked key",
+    )
+    .await;
+}
+
 /// Presses Tab until the element with `id` has the focus (at most `limit` times), with every
 /// stop checked by [`focus_problem`]; returns how many presses it took.
 pub async fn tab_to(s: &Session, id: &str, limit: usize) -> usize {
