@@ -171,10 +171,8 @@ fn find_key_file(config: &Path) -> Option<PathBuf> {
     file.exists().then_some(file)
 }
 
-/// Presses the hero's sign-in button (the gallery's grid has twenty more with the same name) and
-/// waits until the browser script has brought the key back and the window says so. Returns the
-/// key file.
-fn sign_in(config: &Path) -> PathBuf {
+/// Presses the hero's sign-in button (the gallery's grid has twenty more with the same name).
+fn press_hero_sign_in() {
     atspi(&[
         "press",
         "push button",
@@ -182,6 +180,12 @@ fn sign_in(config: &Path) -> PathBuf {
         "--id",
         "hero-sign-in",
     ]);
+}
+
+/// Presses the hero's sign-in button and waits until the browser script has brought the key
+/// back and the window says so. Returns the key file.
+fn sign_in(config: &Path) -> PathBuf {
+    press_hero_sign_in();
     signed_in(config)
 }
 
@@ -212,13 +216,7 @@ fn sign_in_persists_across_restarts_and_sign_out_removes_the_key() {
     // OpenRouter takes its time to hand out the key: meanwhile a screen reader hears the button
     // busy, under its own name.
     mock.inject_exchange_failure(Failure::Delay(Duration::from_secs(3)));
-    atspi(&[
-        "press",
-        "push button",
-        "Sign in with OpenRouter",
-        "--id",
-        "hero-sign-in",
-    ]);
+    press_hero_sign_in();
     atspi(&[
         "state",
         "push button",

@@ -77,11 +77,7 @@ pub fn LanguageSwitch() -> Element {
                     class: "rounded-full px-2.5 py-0.5 aria-pressed:bg-neutral-900 aria-pressed:text-white dark:aria-pressed:bg-white dark:aria-pressed:text-neutral-900 hover:bg-neutral-100 dark:hover:bg-neutral-800 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-neutral-500",
                     onclick: move |_| {
                         let chosen = name.to_owned();
-                        let messages = words(&chosen).unwrap_or_else(|| {
-                            Messages::for_language(
-                                &openrouter_signin::messages::platform_language().unwrap_or_default(),
-                            )
-                        });
+                        let messages = words(&chosen).unwrap_or_else(Messages::for_platform);
                         auth.set_messages(messages);
                         prefs::remember("language", &chosen);
                         choice.set(chosen);

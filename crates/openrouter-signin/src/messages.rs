@@ -480,6 +480,12 @@ impl Messages {
             .unwrap_or_else(|| english.to_owned())
     }
 
+    /// The library's table for the platform's language ([`platform_language`]): what an app
+    /// that chose none speaks.
+    pub fn for_platform() -> Self {
+        Self::for_language(&platform_language().unwrap_or_default())
+    }
+
     /// Where the key is kept, in these words.
     pub fn key_location(&self, location: &KeyLocation) -> String {
         match location {

@@ -54,7 +54,7 @@ impl Runtime {
             if cfg!(feature = "fullstack") {
                 Messages::english()
             } else {
-                Messages::for_language(&crate::messages::platform_language().unwrap_or_default())
+                Messages::for_platform()
             }
         }));
         let client = valid.and_then(|()| {
@@ -89,6 +89,16 @@ impl Runtime {
     /// Shows the library's words in `messages` from now on.
     pub(super) fn set_messages(&self, messages: Rc<Messages>) {
         self.messages.replace(messages);
+    }
+
+    /// Where the key is kept, in the current words (in fullstack mode the server's cookie).
+    pub(super) fn key_location(&self) -> String {
+        let messages = self.messages();
+        if cfg!(feature = "fullstack") {
+            messages.key_in_server_cookie.to_string()
+        } else {
+            messages.key_location(&self.store.location())
+        }
     }
 
     /// What the user should know about where the key is kept, in the current words: that it

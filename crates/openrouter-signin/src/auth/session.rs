@@ -27,7 +27,7 @@ static AUTH: GlobalSignal<AuthState> = Signal::global(initial_state);
 fn initial_state() -> AuthState {
     let rt = runtime();
     let mut state = AuthState {
-        key_location: rt.messages().key_location(&rt.store.location()),
+        key_location: rt.key_location(),
         notice: rt.store_notice(),
         messages: rt.messages(),
         ..AuthState::default()
@@ -48,7 +48,6 @@ fn initial_state() -> AuthState {
     {
         // What the server's render saw; in the page, carried by hydration.
         let rendered = RENDERED.with(|r| r.borrow().clone()).unwrap_or_default();
-        state.key_location = state.messages.key_in_server_cookie.to_string();
         if rendered.session.is_some() {
             state.status = AuthStatus::SignedIn;
         }
@@ -377,15 +376,10 @@ impl OpenRouterAuth {
         let rt = runtime();
         let before = rt.store_notice();
         rt.set_messages(Rc::new(messages));
-        let location = rt.store.location();
         let after = rt.store_notice();
         update(|s| {
             s.messages = rt.messages();
-            s.key_location = if cfg!(feature = "fullstack") {
-                s.messages.key_in_server_cookie.to_string()
-            } else {
-                s.messages.key_location(&location)
-            };
+            s.key_location = rt.key_location();
             if s.notice.is_some() && s.notice == before {
                 s.notice = after;
             }
