@@ -18,6 +18,7 @@
 #     wasm there; page live), the sign-in round trip, and the time to the first streamed piece
 #     of a chat through the server against straight from the static page to the same mock.
 # Figures, not pass/fail: nothing here is timed against a limit. Needs 127.0.0.1:8787 free.
+# BENCH_WEB_ONLY=1 leaves out the desktop's figures (and their release build).
 #
 # REFERENCE_DIR=/path/to/dist-demo adds OpenRouter's React reference demo, built by hand (never
 # part of this repository): clone OpenRouterTeam/sign-in-with-openrouter, point the two OpenRouter
@@ -175,6 +176,14 @@ python3 -c "
 added, gallery = $total_gzip - $floor, $ours
 print(f'goal: what the library adds, at most 30,000 B gzip: {added:,} B: ' + ('met' if added <= 30000 else 'missed'))
 print(f'goal: the gallery page, at most 150,000 B gzip: {gallery:,} B: ' + ('met' if gallery <= 150000 else 'missed'))"
+# What a click on the hero needs before it is taken (index.html's copy of the hero, its
+# stylesheets and public/early.js); it takes effect once the wasm has run.
+public=target/dx/openrouter-signin-gallery/release/web/public
+first=0
+for file in "$public/index.html" "$public/early.js" "$public"/assets/*.css; do
+  first=$((first + $(gzip -9 -c "$file" | wc -c)))
+done
+echo "the gallery before a click is taken (html, css, early.js): $first B gzip; the click takes effect with the wasm"
 
 echo "== what the gallery's wasm has beyond the hello-world's, by crate (twiggy)"
 command -v twiggy >/dev/null || cargo install twiggy --version 0.8.0 --locked --quiet
@@ -239,6 +248,9 @@ if [ -n "${REFERENCE_DIR:-}" ]; then
 fi
 target/debug/bench-signin "$mock" 15 "${signin_pages[@]}" | tee target/bench/signin.txt
 
+if [ -n "${BENCH_WEB_ONLY:-}" ]; then
+  exit 0
+fi
 echo "== desktop (release builds, a real window under Xvfb)"
 cargo build --quiet --locked --release --bin openrouter-signin-gallery
 (cd "$hello" && CARGO_TARGET_DIR="$root/target" cargo build --quiet --locked --release --no-default-features --features desktop)

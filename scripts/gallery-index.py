@@ -9,7 +9,11 @@ Every script that builds or serves the web app runs this first; run it yourself 
 
 With --fullstack it writes the fullstack page's template instead: no policy in the page, since
 its server sends one as a header (connect-src 'self' only, and the hashes of the inline scripts
-that carry the server's render into the page's hydration)."""
+that carry the server's render into the page's hydration).
+
+The static gallery's page carries a copy of its hero (see public/early.js). The fullstack page
+(its server renders the whole page) and, with --example, the web example (which dx builds with
+this same index.html) are written without it."""
 import os
 import re
 import sys
@@ -41,6 +45,10 @@ origin = f"{parts.scheme}://{host}" + (f":{port}" if port is not None else "")
 
 template = (root / "index.template.html").read_text()
 page = template.replace("{openrouter_origin}", origin)
+bare = "--fullstack" in sys.argv[1:] or "--example" in sys.argv[1:]
+if bare:
+    page = re.sub(r"\n *<!-- prerender.*?<!-- /prerender -->", "", page, flags=re.S)
+    assert "prerender" not in page
 if "--fullstack" in sys.argv[1:]:
     page = re.sub(r"\n *<!-- The page may fetch.*?-->", "", page, flags=re.S)
     page = re.sub(r"\n *<meta http-equiv=\"Content-Security-Policy\"[^>]*>", "", page)
@@ -50,5 +58,7 @@ if not target.exists() or target.read_text() != page:
     target.write_text(page)
 if "--fullstack" in sys.argv[1:]:
     print("index.html: the fullstack page (its server sends the policy)")
+elif bare:
+    print(f"index.html: connect-src 'self' {origin}, without the gallery's hero")
 else:
     print(f"index.html: connect-src 'self' {origin}")

@@ -35,7 +35,14 @@ pub fn Hero() -> Element {
     let auth = use_openrouter_auth();
     let state = auth.state();
     let revoked = use_context::<super::key_status::RevokedNotice>().0;
-    let focus = use_hook(FocusNext::default);
+    // The live button keeps the focus a keyboard user gave index.html's copy of it.
+    let focus = use_hook(|| {
+        let focus = FocusNext::default();
+        focus
+            .sign_in
+            .set(consume_context::<super::early::EarlyClick>().focused);
+        focus
+    });
     focus.sign_out.set(state.just_signed_in);
     let (sign_out_focus, sign_in_focus) = (focus.clone(), focus.clone());
     rsx! {

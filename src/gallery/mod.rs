@@ -2,6 +2,7 @@
 //! the key's status, and a remembered dark mode. The same code runs on the web and the desktop.
 
 mod chat;
+mod early;
 mod grid;
 mod hero;
 mod key_status;
@@ -62,6 +63,17 @@ pub fn App() -> Element {
     use_openrouter_config(config);
     let theme = use_theme();
     let auth = use_openrouter_auth();
+    // A click on index.html's copy of the hero before this wasm ran: the sign-in starts now,
+    // before `use_below_hero` asks whether the page is busy, so that only the hero is rendered
+    // while the page leaves for OpenRouter.
+    let early = use_hook(|| {
+        let early = early::take();
+        if early.clicked {
+            auth.sign_in();
+        }
+        early
+    });
+    use_context_provider(|| early);
     use_context_provider(|| RevokedNotice(Signal::new(false)));
     let below_hero = use_below_hero(auth);
     rsx! {

@@ -29,7 +29,24 @@ enum Files {
 
 /// Starts serving `root` on an ephemeral port; returns the origin (`http://127.0.0.1:PORT`).
 pub async fn serve(root: PathBuf) -> String {
-    start(Files::Disk(root)).await
+    start(Files::Disk(root), None).await
+}
+
+/// Holds back every `.wasm` answer of a [`serve_holding_wasm`] server until [`WasmGate::open`]:
+/// a page whose wasm is late, as on a slow network, for as long as a test needs.
+pub struct WasmGate(tokio::sync::watch::Sender<bool>);
+
+impl WasmGate {
+    /// Lets the held answers (and every later one) go.
+    pub fn open(&self) {
+        self.0.send_replace(true);
+    }
+}
+
+/// Like [`serve`], with the `.wasm` files held back until the gate is opened.
+pub async fn serve_holding_wasm(root: PathBuf) -> (String, WasmGate) {
+    let (gate, held) = tokio::sync::watch::channel(false);
+    (start(Files::Disk(root), Some(held)).await, WasmGate(gate))
 }
 
 /// Like [`serve`], but every file under `root` is read and compressed with gzip -9 before this
@@ -42,7 +59,7 @@ pub async fn serve_gzip(root: PathBuf) -> String {
     })
     .await
     .expect("compress the served files");
-    start(packed).await
+    start(packed, None).await
 }
 
 fn pack(
@@ -67,7 +84,7 @@ fn pack(
     Ok(())
 }
 
-async fn start(files: Files) -> String {
+async fn start(files: Files, held: Option<tokio::sync::watch::Receiver<bool>>) -> String {
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind the static server");
@@ -76,9 +93,10 @@ async fn start(files: Files) -> String {
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
             let files = files.clone();
+            let held = held.clone();
             tokio::spawn(async move {
                 // A browser that closes early is nothing to report.
-                let _ = connection(stream, &files).await;
+                let _ = connection(stream, &files, held).await;
             });
         }
     });
@@ -86,7 +104,11 @@ async fn start(files: Files) -> String {
 }
 
 /// Answers the requests of one connection, in order, until the client closes it.
-async fn connection(mut stream: TcpStream, files: &Files) -> std::io::Result<()> {
+async fn connection(
+    mut stream: TcpStream,
+    files: &Files,
+    mut held: Option<tokio::sync::watch::Receiver<bool>>,
+) -> std::io::Result<()> {
     // As real servers do: without it, Nagle's algorithm holds the end of an answer until the
     // browser's delayed acknowledgement, up to 40 ms on Linux loopback for every file after the
     // first few of a connection.
@@ -110,6 +132,12 @@ async fn connection(mut stream: TcpStream, files: &Files) -> std::io::Result<()>
         let head = String::from_utf8_lossy(&buf[..end]).into_owned();
         buf.drain(..end);
         let request = Request::parse(&head);
+        if let Some(gate) = held.as_mut().filter(|_| request.path.ends_with(".wasm")) {
+            // A gate dropped unopened holds forever, as a server that never answers.
+            if gate.wait_for(|open| *open).await.is_err() {
+                return Ok(());
+            }
+        }
         let (status, body, kind, gzip) = answer(files, &request.path, request.gzip).await;
         // Served as a real host serves a build: the files under assets/ have a hash of their
         // contents in their names (dx and vite both do this), so a browser keeps them; the page

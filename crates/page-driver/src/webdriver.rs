@@ -38,6 +38,9 @@ pub struct SessionOptions {
     pub console: bool,
     /// Whether the browser keeps its DevTools network events for [`Session::network_events`].
     pub network: bool,
+    /// Whether a navigation is done once the page is parsed (WebDriver's "eager"), rather than
+    /// at its load event: for a page whose resources are held back on purpose.
+    pub eager: bool,
 }
 
 impl Default for SessionOptions {
@@ -48,6 +51,7 @@ impl Default for SessionOptions {
             extra_args: Vec::new(),
             console: true,
             network: false,
+            eager: false,
         }
     }
 }
@@ -145,6 +149,9 @@ impl Driver {
         }
         if !logs.is_empty() {
             always["goog:loggingPrefs"] = Value::Object(logs);
+        }
+        if options.eager {
+            always["pageLoadStrategy"] = json!("eager");
         }
         let caps = json!({"capabilities": {"alwaysMatch": always}});
         let answer = call(

@@ -1,0 +1,80 @@
+// The static gallery's page before its wasm runs. index.html carries a copy of the gallery's
+// hero as the wasm renders it for a first visit (signed out, in English), so that the page and
+// its sign-in button show as soon as the HTML is parsed. This script, loaded in the head (same
+// origin, allowed by the page's policy; no inline script), does four things and nothing more:
+//
+// 1. applies the remembered theme before the first paint (no flash of the light page);
+// 2. hides the copy where it is not what the page will show: a stored key (the page will say
+//    "Signed in"), a return from OpenRouter, or words in another language;
+// 3. remembers a click on the copy's sign-in button, once: the button shows its loading state
+//    at once and is disabled, and the wasm starts the sign-in as soon as it runs (it reads and
+//    removes `data-early-sign-in` on <html>). The sign-in itself (verifier, state, challenge,
+//    the URL) is only ever made by the library, in the wasm;
+// 4. removes the copy as soon as the app has rendered into #main, in the same task, before
+//    anything is painted.
+//
+// What it reads from storage mirrors the gallery's own names (src/gallery/prefs.rs, theme.rs,
+// language.rs) and the library's key entry (`openrouter_api_key`); a browser test compares the
+// copy with the live hero, so the two cannot drift apart unnoticed.
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  var query = new URLSearchParams(window.location.search);
+
+  function remembered(name) {
+    try {
+      return window.localStorage.getItem(name);
+    } catch (e) {
+      return null; // storage refused: the page will not remember either
+    }
+  }
+
+  var theme = query.get("theme") || remembered("openrouter_signin_gallery_theme");
+  if (theme === "dark") {
+    root.classList.add("dark");
+  }
+
+  var language = query.get("lang") || remembered("openrouter_signin_gallery_language") || "auto";
+  var english =
+    language === "en" ||
+    (language !== "zh" && language !== "ar" && !/^zh\b/i.test(navigator.language || ""));
+  var signedIn = remembered("openrouter_api_key") !== null;
+  var returning = query.has("code") || query.has("error") || query.has("signin_error");
+  if (!english || signedIn || returning) {
+    root.setAttribute("data-prerendered", "off");
+  }
+
+  document.addEventListener(
+    "click",
+    function (event) {
+      var button = event.target.closest && event.target.closest("#prerendered-sign-in");
+      if (!button || button.disabled || root.getAttribute("data-prerendered") === "off") {
+        return;
+      }
+      root.setAttribute("data-early-sign-in", "");
+      button.disabled = true;
+      button.setAttribute("aria-busy", "true");
+      button.setAttribute("data-loading", "true");
+      button.querySelector("[data-openrouter-logo]").setAttribute("hidden", "");
+      button.querySelector("[data-spinner]").removeAttribute("hidden");
+    },
+    true
+  );
+
+  // Watched from here on, not from DOMContentLoaded: the wasm's module script is async and
+  // may render before the parser is done. A record per parsed node costs little on this page.
+  var watch = new MutationObserver(function () {
+    var main = document.getElementById("main");
+    if (!main || !main.firstChild) {
+      return;
+    }
+    watch.disconnect();
+    var copy = document.getElementById("prerendered");
+    if (copy) {
+      copy.remove();
+    }
+    root.classList.remove("dark");
+    root.removeAttribute("data-prerendered");
+  });
+  watch.observe(root, { childList: true, subtree: true });
+})();
