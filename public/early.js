@@ -7,9 +7,11 @@
 // 2. hides the copy where it is not what the page will show: a stored key (the page will say
 //    "Signed in"), a return from OpenRouter, or words in another language;
 // 3. remembers a click on the copy's sign-in button, once: the button shows its loading state
-//    at once and is disabled, and the wasm starts the sign-in as soon as it runs (it reads and
-//    removes `data-early-sign-in` on <html>). The sign-in itself (verifier, state, challenge,
-//    the URL) is only ever made by the library, in the wasm;
+//    at once and is disabled, `data-early-sign-in` on <html> holds the click, and
+//    `openrouter-early-sign-in` on the document says so. The starter (crates/gallery-start, a
+//    few KB of wasm) or the gallery's wasm, whichever runs first, takes it and starts the
+//    sign-in. The sign-in itself (verifier, state, challenge, the URL) is only ever made by the
+//    library, in wasm;
 // 4. removes the copy as soon as the app has rendered into #main, in the same task, before
 //    anything is painted.
 //
@@ -52,6 +54,7 @@
         return;
       }
       root.setAttribute("data-early-sign-in", "");
+      document.dispatchEvent(new Event("openrouter-early-sign-in"));
       button.disabled = true;
       button.setAttribute("aria-busy", "true");
       button.setAttribute("data-loading", "true");

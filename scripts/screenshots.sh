@@ -28,6 +28,7 @@ if [ ! -f "$public/index.html" ] || [ "${SCREENSHOTS_REBUILD:-1}" = 1 ]; then
   OPENROUTER_BASE_URL=http://127.0.0.1:8787 python3 scripts/gallery-index.py
   OPENROUTER_BASE_URL=http://127.0.0.1:8787 dx build --platform web --locked >"$work/dx.log" 2>&1 \
     || { tail -n 40 "$work/dx.log"; exit 1; }
+  OPENROUTER_BASE_URL=http://127.0.0.1:8787 ./scripts/build-starter.sh
 fi
 port=$(free_port)
 python3 -m http.server "$port" --bind 127.0.0.1 --directory "$public" >/dev/null 2>&1 &

@@ -48,6 +48,7 @@ cargo clippy -p openrouter-signin --all-targets --features server --locked -- -D
 step "clippy, wasm32 (the library alone, and the gallery with its web feature)"
 cargo clippy -p openrouter-signin --target wasm32-unknown-unknown --locked -- -D warnings
 cargo clippy -p openrouter-signin-gallery --target wasm32-unknown-unknown --no-default-features --features web --bins --examples --locked -- -D warnings
+cargo clippy -p openrouter-signin-gallery-start --target wasm32-unknown-unknown --locked -- -D warnings
 
 step "clippy, the fullstack gallery: its page (wasm32) and its server (native)"
 cargo clippy -p openrouter-signin --target wasm32-unknown-unknown --features fullstack --locked -- -D warnings
@@ -97,6 +98,7 @@ python3 scripts/gallery-index.py
 dx build --platform web --locked >target/dx-build-web.log 2>&1 \
   || { tail -n 40 target/dx-build-web.log; exit 1; }
 test -f target/dx/openrouter-signin-gallery/debug/web/public/index.html || { echo "dx built no index.html" >&2; exit 1; }
+./scripts/build-starter.sh # the starter, beside the gallery's wasm (crates/gallery-start)
 
 step "dx build --platform web --example web (the web example, which the browser tests sign in with)"
 python3 scripts/gallery-index.py --example # its page has no copy of the gallery's hero

@@ -1,41 +1,94 @@
-//! The static page's copy of the hero (index.html, public/early.js): what it leaves for the wasm.
-//! A click on the copy's sign-in button before the wasm ran is remembered as
-//! `data-early-sign-in` on `<html>`; the gallery starts the sign-in from it once, in its first
-//! render, through the library like any other click. Everywhere else (the desktop, the fullstack
-//! page, a page without the copy) there is nothing to take.
-
-/// The copy's sign-in button (public/early.js and index.template.html name it too).
-#[cfg(target_arch = "wasm32")]
-const COPY_BUTTON: &str = "prerendered-sign-in";
+//! The static page's copy of the hero (index.html, public/early.js): what it leaves for the
+//! gallery's wasm. A click on the copy's sign-in button before any wasm ran waits as
+//! `data-early-sign-in` on `<html>`: empty until someone takes it, `started` once the starter
+//! (crates/gallery-start, which loads far sooner than this wasm) has. The gallery takes a click
+//! the starter has not, and starts the sign-in through the library like any other click; a
+//! click the starter took shows the hero's button as loading while the page leaves, and comes
+//! back to the gallery if the starter could not start (the gallery's UI then says why).
+//! Everywhere else (the desktop, the fullstack page, a page without the copy) nothing waits.
 
 /// What the copy's sign-in button saw before the wasm ran.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct EarlyClick {
-    /// It was clicked: the sign-in is to start now. True once per page: reading it removes it.
+    /// It was clicked and nobody has started the sign-in: the gallery is to start it now. True
+    /// once per page: reading it takes the click.
     pub clicked: bool,
+    /// It was clicked and the starter is sending the page to OpenRouter.
+    pub started: bool,
     /// It had the keyboard's focus, which the live button should take over.
     pub focused: bool,
 }
 
-/// Takes what the copy left: a click is acted on once, however often this is called.
+/// Whether the starter is sending the page to OpenRouter from an early click (the hero's button
+/// then shows its loading state).
+#[derive(Clone, Copy)]
+pub struct Started(pub dioxus::prelude::Signal<bool>);
+
 #[cfg(target_arch = "wasm32")]
-pub fn take() -> EarlyClick {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return EarlyClick::default();
-    };
-    let clicked = document.document_element().is_some_and(|root| {
-        let clicked = root.has_attribute("data-early-sign-in");
-        let _ = root.remove_attribute("data-early-sign-in");
-        clicked
-    });
-    let focused = document
-        .active_element()
-        .is_some_and(|element| element.id() == COPY_BUTTON);
-    EarlyClick { clicked, focused }
+mod web {
+    use super::EarlyClick;
+
+    /// Where the click waits (public/early.js and the starter use the same name).
+    const CLICK: &str = "data-early-sign-in";
+    /// What the starter sends when it gives a click back.
+    const RETURNED: &str = "openrouter-early-sign-in-returned";
+    /// The copy's sign-in button (public/early.js and index.template.html name it too).
+    const COPY_BUTTON: &str = "prerendered-sign-in";
+
+    /// Takes what the copy left: a click that waits is taken once, however often this is called.
+    pub fn take() -> EarlyClick {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return EarlyClick::default();
+        };
+        let (clicked, started) = match document.document_element() {
+            Some(root) => match root.get_attribute(CLICK).as_deref() {
+                Some("") => {
+                    let _ = root.remove_attribute(CLICK);
+                    (true, false)
+                }
+                Some("started") => (false, true),
+                _ => (false, false),
+            },
+            None => (false, false),
+        };
+        let focused = document
+            .active_element()
+            .is_some_and(|element| element.id() == COPY_BUTTON);
+        EarlyClick {
+            clicked,
+            started,
+            focused,
+        }
+    }
+
+    /// Resolves when the starter gives its click back, with the click taken.
+    pub async fn given_back() {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return std::future::pending().await;
+        };
+        let returned = js_sys::Promise::new(&mut |resolve, _| {
+            let once = web_sys::AddEventListenerOptions::new();
+            once.set_once(true);
+            let _ = document.add_event_listener_with_callback_and_add_event_listener_options(
+                RETURNED, &resolve, &once,
+            );
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(returned).await;
+        take();
+    }
 }
 
-/// The desktop window has no copy of the hero.
+#[cfg(target_arch = "wasm32")]
+pub use web::{given_back, take};
+
+/// The desktop window and the fullstack server have no copy of the hero.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn take() -> EarlyClick {
     EarlyClick::default()
+}
+
+/// Nothing is ever given back where nothing was taken.
+#[cfg(not(target_arch = "wasm32"))]
+pub async fn given_back() {
+    std::future::pending().await
 }

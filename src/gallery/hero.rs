@@ -45,6 +45,7 @@ pub fn Hero() -> Element {
     });
     focus.sign_out.set(state.just_signed_in);
     let (sign_out_focus, sign_in_focus) = (focus.clone(), focus.clone());
+    let early_started = use_context::<super::early::Started>().0;
     rsx! {
         section { id: "hero", class: "mb-14 flex flex-col items-start gap-5",
             h1 { class: "text-4xl font-semibold tracking-tight", "Sign in with OpenRouter" }
@@ -77,6 +78,8 @@ pub fn Hero() -> Element {
                     variant: ButtonVariant::Cta,
                     size: ButtonSize::Xl,
                     class: "max-sm:w-full max-sm:px-4!",
+                    // Otherwise it follows the sign-in's state.
+                    loading: early_started().then_some(true),
                     onmounted: move |e| FocusNext::take(&sign_in_focus.sign_in, e),
                 }
             }

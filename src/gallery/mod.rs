@@ -9,6 +9,7 @@ mod key_status;
 mod language;
 mod options;
 mod prefs;
+mod settings;
 mod theme;
 
 use dioxus::prelude::*;
@@ -29,13 +30,9 @@ const GALLERY_CSS: Asset = asset!(
     AssetOptions::css().with_static_head(true)
 );
 
-/// The gallery's sign-in settings. It opts into `OPENROUTER_BASE_URL`, so that the scripts and
-/// tests can point it at the local mock.
+/// The gallery's sign-in settings (see [`settings`]), in the remembered language.
 pub fn config() -> OpenRouterConfig {
-    let config = OpenRouterConfig::new("openrouter-signin-gallery")
-        .base_url_from_env()
-        .key_label("openrouter-signin gallery")
-        .attribution(site_url(), "openrouter-signin gallery");
+    let config = settings::sign_in_settings();
     // The remembered language from the first render on (the fullstack page applies it after
     // hydration: its server renders English).
     match language::words(&language::initial()) {
@@ -44,28 +41,16 @@ pub fn config() -> OpenRouterConfig {
     }
 }
 
-/// The site the gallery names itself with: the page's origin on the web.
-#[cfg(target_arch = "wasm32")]
-fn site_url() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_else(|| "http://localhost".into())
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn site_url() -> String {
-    "https://openrouter-signin.invalid/desktop-gallery".into()
-}
-
 /// The whole gallery page.
 #[component]
 pub fn App() -> Element {
     use_openrouter_config(config);
     let theme = use_theme();
     let auth = use_openrouter_auth();
-    // A click on index.html's copy of the hero before this wasm ran: the sign-in starts now,
-    // before `use_below_hero` asks whether the page is busy, so that only the hero is rendered
-    // while the page leaves for OpenRouter.
+    // A click on index.html's copy of the hero before this wasm ran (see early.rs): one that
+    // waits starts the sign-in now, before `use_below_hero` asks whether the page is busy, so
+    // that only the hero is rendered while the page leaves for OpenRouter. One the starter took
+    // shows as loading, unless the starter gives it back.
     let early = use_hook(|| {
         let early = early::take();
         if early.clicked {
@@ -73,7 +58,18 @@ pub fn App() -> Element {
         }
         early
     });
+    let mut early_started = use_signal(|| early.started);
+    use_hook(move || {
+        if early.started {
+            spawn(async move {
+                early::given_back().await;
+                early_started.set(false);
+                auth.sign_in();
+            });
+        }
+    });
     use_context_provider(|| early);
+    use_context_provider(|| early::Started(early_started));
     use_context_provider(|| RevokedNotice(Signal::new(false)));
     let below_hero = use_below_hero(auth);
     rsx! {

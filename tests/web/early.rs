@@ -1,20 +1,25 @@
-//! index.html's copy of the hero (public/early.js): there before the wasm, clickable before the
-//! wasm, the same as what the wasm renders, and gone once it has. These cases serve the page
-//! with its wasm held back until the test lets it go, as on a slow network.
+//! index.html's copy of the hero (public/early.js) and the starter (crates/gallery-start):
+//! there before the gallery's wasm, clickable before any wasm, the same as what the wasm renders,
+//! and gone once it has. These cases serve the page with some of its wasm held back until the
+//! test lets it go, as on a slow network.
 
 use std::path::PathBuf;
+use std::time::Instant;
 
-use page_driver::static_server::{serve_holding_wasm, WasmGate};
+use page_driver::static_server::{serve_holding, Gate};
 use page_driver::webdriver::{Session, SessionOptions};
 use serde_json::json;
 
-use super::{case_with, open_app_rendered, pending_entries, stored_key, Fixture, WAIT};
+use super::{alert, case_with, open_app_rendered, pending_entries, stored_key, Fixture, WAIT};
 
-/// A second server of the same build whose wasm waits for the returned gate.
-async fn held_page() -> (String, WasmGate) {
+/// The gallery's own wasm (not the starter's).
+const GALLERY_WASM: &str = "/openrouter-signin-gallery_bg.wasm";
+
+/// A second server of the same build, whose files ending with `held` wait for the gate.
+async fn held_page(held: &str) -> (String, Gate) {
     let public = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("target/dx/openrouter-signin-gallery/debug/web/public");
-    let (origin, gate) = serve_holding_wasm(public).await;
+    let (origin, gate) = serve_holding(public, held).await;
     (format!("{origin}/"), gate)
 }
 
@@ -28,13 +33,25 @@ fn held_case(body: impl AsyncFnOnce(&Fixture, &Session)) {
     case_with(options, body);
 }
 
+/// Waits until the mock has seen `count` requests for `/auth` in all.
+async fn mock_authorizes(f: &Fixture, count: usize) {
+    let start = Instant::now();
+    while f.mock.authorize_requests() < count {
+        assert!(
+            start.elapsed() < WAIT,
+            "the mock saw no /auth within {WAIT:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 /// The copy's button, its state as the page shows it, and whether the wasm has run.
 const COPY_STATE: &str = "const b = document.querySelector('#prerendered-sign-in');
     const shown = e => !!e && getComputedStyle(e).display !== 'none' && e.getClientRects().length > 0;
     return { button: shown(b), text: b && b.textContent, busy: b && b.getAttribute('aria-busy'),
              disabled: b && b.disabled, spinner: shown(b && b.querySelector('[data-spinner]')),
              logo: shown(b && b.querySelector('[data-openrouter-logo]')),
-             early: document.documentElement.hasAttribute('data-early-sign-in'),
+             click: document.documentElement.getAttribute('data-early-sign-in'),
              live: !!document.querySelector('#hero') };";
 
 /// A part of the page as a tree of tags, attributes (without ids) and words, leaving out what is
@@ -61,9 +78,44 @@ const SHAPE: &str = "const shape = e => {
 
 #[test]
 #[ignore = "needs the web build and Chromium; scripts/test.sh runs it"]
-fn a_click_before_the_wasm_shows_the_loading_state_and_signs_in_exactly_once() {
+fn the_starter_signs_in_from_an_early_click_before_the_gallerys_wasm_arrives() {
     held_case(async |f: &Fixture, s: &Session| {
-        let (page, gate) = held_page().await;
+        let (page, gate) = held_page(GALLERY_WASM).await;
+        let authorizes = f.mock.authorize_requests();
+        let exchanges = f.mock.exchange_requests();
+        s.goto(&page).await;
+        s.click("#prerendered-sign-in").await;
+        // The gallery's wasm never came, and yet the browser went to OpenRouter, once.
+        mock_authorizes(f, authorizes + 1).await;
+        assert_eq!(f.mock.exchange_requests(), exchanges, "no exchange yet");
+        // Back on the page (held too), whose wasm now arrives and finishes the sign-in.
+        gate.open();
+        s.wait_for(
+            "document.querySelector('#masked-key')",
+            WAIT,
+            "the masked key after the starter's sign-in",
+        )
+        .await;
+        assert_eq!(f.mock.authorize_requests() - authorizes, 1, "one sign-in");
+        assert_eq!(f.mock.exchange_requests() - exchanges, 1);
+        let key = f.mock.issued_keys().pop().expect("the mock issued a key");
+        assert_eq!(stored_key(s).await.as_deref(), Some(key.as_str()));
+        assert_eq!(pending_entries(s).await, 0);
+        assert_eq!(s.current_url().await, page, "no code in the address bar");
+    });
+}
+
+#[test]
+#[ignore = "needs the web build and Chromium; scripts/test.sh runs it"]
+fn without_the_starter_the_gallery_takes_the_early_click_and_signs_in_exactly_once() {
+    held_case(async |f: &Fixture, s: &Session| {
+        let (page, gate) = held_page(".wasm").await;
+        s.cdp("Network.enable", json!({})).await;
+        s.cdp(
+            "Network.setBlockedURLs",
+            json!({ "urls": ["*openrouter-signin-gallery-start*"] }),
+        )
+        .await;
         let authorizes = f.mock.authorize_requests();
         let exchanges = f.mock.exchange_requests();
         s.goto(&page).await;
@@ -79,10 +131,10 @@ fn a_click_before_the_wasm_shows_the_loading_state_and_signs_in_exactly_once() {
         assert_eq!(
             clicked,
             json!({ "button": true, "text": "Sign in with OpenRouter", "busy": "true",
-                    "disabled": true, "spinner": true, "logo": false, "early": true, "live": false }),
+                    "disabled": true, "spinner": true, "logo": false, "click": "", "live": false }),
             "the loading state at once, and the click kept for the wasm"
         );
-        // Nothing leaves before the library, in the wasm, has made the sign-in.
+        // Nothing leaves before the library, in wasm, has made the sign-in.
         assert_eq!(f.mock.authorize_requests(), authorizes);
         assert_eq!(pending_entries(s).await, 0);
         gate.open();
@@ -115,9 +167,54 @@ fn a_click_before_the_wasm_shows_the_loading_state_and_signs_in_exactly_once() {
 
 #[test]
 #[ignore = "needs the web build and Chromium; scripts/test.sh runs it"]
+fn a_start_the_starter_cannot_make_comes_back_to_the_gallery_which_says_why() {
+    held_case(async |f: &Fixture, s: &Session| {
+        let (page, gate) = held_page(GALLERY_WASM).await;
+        let refuse = "Object.defineProperty(window, 'sessionStorage', { get() { throw new DOMException('The operation is insecure.', 'SecurityError'); } });
+            document.addEventListener('openrouter-early-sign-in-returned', () => { window.__returned = true; });";
+        s.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": refuse }),
+        )
+        .await;
+        let authorizes = f.mock.authorize_requests();
+        s.goto(&page).await;
+        s.click("#prerendered-sign-in").await;
+        s.wait_for(
+            "window.__returned",
+            WAIT,
+            "the starter to give the click back",
+        )
+        .await;
+        let back = s.exec(COPY_STATE, json!([])).await;
+        assert_eq!(back["click"], "", "the click waits again: {back}");
+        assert_eq!(back["busy"], "true", "still loading: {back}");
+        gate.open();
+        let message = alert(s).await;
+        assert!(message.contains("sessionStorage"), "{message}");
+        assert_eq!(
+            f.mock.authorize_requests(),
+            authorizes,
+            "nothing went to OpenRouter"
+        );
+        assert_eq!(s.current_url().await, page, "the page stayed");
+        let hero = s
+            .exec(
+                "const b = document.querySelector('#hero-sign-in');
+                 return [b.disabled, b.getAttribute('aria-busy'),
+                         document.documentElement.hasAttribute('data-early-sign-in')];",
+                json!([]),
+            )
+            .await;
+        assert_eq!(hero, json!([false, null, false]), "the button works again");
+    });
+}
+
+#[test]
+#[ignore = "needs the web build and Chromium; scripts/test.sh runs it"]
 fn the_copy_is_the_live_hero_in_the_remembered_theme_until_the_wasm_takes_over() {
     held_case(async |_f: &Fixture, s: &Session| {
-        let (page, gate) = held_page().await;
+        let (page, gate) = held_page(".wasm").await;
         s.goto(&page).await;
         // Without its wasm the page says that it is loading, not that it is broken.
         assert_eq!(
@@ -188,7 +285,7 @@ fn the_copy_is_the_live_hero_in_the_remembered_theme_until_the_wasm_takes_over()
 #[ignore = "needs the web build and Chromium; scripts/test.sh runs it"]
 fn no_copy_where_the_page_will_show_something_else() {
     held_case(async |_f: &Fixture, s: &Session| {
-        let (page, _gate) = held_page().await;
+        let (page, _gate) = held_page(".wasm").await;
         let copy_shown = "const c = document.querySelector('#prerendered');
             return !!c && getComputedStyle(c).display !== 'none';";
         s.goto(&page).await;

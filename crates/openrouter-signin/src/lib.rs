@@ -54,6 +54,8 @@ pub mod fuzzing;
 #[doc(hidden)]
 pub mod testing;
 
+#[cfg(all(target_arch = "wasm32", not(feature = "fullstack")))]
+pub use auth::start_sign_in;
 pub use auth::{
     on_auth_change, use_openrouter_auth, use_openrouter_config, AuthState, AuthStatus,
     AuthSubscription, FlowError, OpenRouterAuth,

@@ -32,21 +32,33 @@ pub async fn serve(root: PathBuf) -> String {
     start(Files::Disk(root), None).await
 }
 
-/// Holds back every `.wasm` answer of a [`serve_holding_wasm`] server until [`WasmGate::open`]:
-/// a page whose wasm is late, as on a slow network, for as long as a test needs.
-pub struct WasmGate(tokio::sync::watch::Sender<bool>);
+/// Holds back the answers of a [`serve_holding`] server until [`Gate::open`]: a page whose wasm
+/// is late, as on a slow network, for as long as a test needs.
+pub struct Gate(tokio::sync::watch::Sender<bool>);
 
-impl WasmGate {
+impl Gate {
     /// Lets the held answers (and every later one) go.
     pub fn open(&self) {
         self.0.send_replace(true);
     }
 }
 
-/// Like [`serve`], with the `.wasm` files held back until the gate is opened.
-pub async fn serve_holding_wasm(root: PathBuf) -> (String, WasmGate) {
+/// Like [`serve`], with every file whose path ends with `suffix` (`.wasm`, or one file's name)
+/// held back until the gate is opened.
+pub async fn serve_holding(root: PathBuf, suffix: &str) -> (String, Gate) {
     let (gate, held) = tokio::sync::watch::channel(false);
-    (start(Files::Disk(root), Some(held)).await, WasmGate(gate))
+    let held = Held {
+        suffix: suffix.to_owned(),
+        open: held,
+    };
+    (start(Files::Disk(root), Some(held)).await, Gate(gate))
+}
+
+/// What a [`serve_holding`] server holds back, and whether it still does.
+#[derive(Clone)]
+struct Held {
+    suffix: String,
+    open: tokio::sync::watch::Receiver<bool>,
 }
 
 /// Like [`serve`], but every file under `root` is read and compressed with gzip -9 before this
@@ -84,7 +96,7 @@ fn pack(
     Ok(())
 }
 
-async fn start(files: Files, held: Option<tokio::sync::watch::Receiver<bool>>) -> String {
+async fn start(files: Files, held: Option<Held>) -> String {
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind the static server");
@@ -107,7 +119,7 @@ async fn start(files: Files, held: Option<tokio::sync::watch::Receiver<bool>>) -
 async fn connection(
     mut stream: TcpStream,
     files: &Files,
-    mut held: Option<tokio::sync::watch::Receiver<bool>>,
+    mut held: Option<Held>,
 ) -> std::io::Result<()> {
     // As real servers do: without it, Nagle's algorithm holds the end of an answer until the
     // browser's delayed acknowledgement, up to 40 ms on Linux loopback for every file after the
@@ -132,9 +144,12 @@ async fn connection(
         let head = String::from_utf8_lossy(&buf[..end]).into_owned();
         buf.drain(..end);
         let request = Request::parse(&head);
-        if let Some(gate) = held.as_mut().filter(|_| request.path.ends_with(".wasm")) {
+        if let Some(held) = held
+            .as_mut()
+            .filter(|held| request.path.ends_with(&held.suffix))
+        {
             // A gate dropped unopened holds forever, as a server that never answers.
-            if gate.wait_for(|open| *open).await.is_err() {
+            if held.open.wait_for(|open| *open).await.is_err() {
                 return Ok(());
             }
         }

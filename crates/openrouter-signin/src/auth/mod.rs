@@ -42,6 +42,8 @@ pub use flow::{
 #[cfg(not(target_arch = "wasm32"))]
 pub use loopback::{LoopbackError, LoopbackListener, LOOPBACK_TIMEOUT};
 pub use pkce::{Challenge, DigestError, RandomError, State, Verifier, STATE_PREFIX};
+#[cfg(all(target_arch = "wasm32", not(feature = "fullstack")))]
+pub use platform::start_sign_in;
 #[cfg(feature = "fullstack")]
 pub(crate) use session::rendered_return_to;
 pub use session::{

@@ -9,10 +9,11 @@ use wasm_bindgen::JsValue;
 use super::authorize::is_same_origin_path;
 use super::authorize::with_credit_limit;
 use super::callback::strip_callback_params;
+use super::config::OpenRouterConfig;
 use super::flow::{begin_sign_in, finish_sign_in, is_callback_pending, is_our_return, FlowError};
 use super::runtime::Runtime;
 use super::state::{Event, Report};
-use super::storage::{watch_key_changes, StorageError};
+use super::storage::{open_platform_store, watch_key_changes, AuthStore, StorageError};
 use crate::platform::{js_text, now_ms};
 
 fn window_error(what: &str, reason: String) -> FlowError {
@@ -84,19 +85,45 @@ pub(super) fn on_start(rt: &Rc<Runtime>, report: Report) {
 /// verifier (well under a millisecond), in a task that reports its failure before the page has
 /// left, and otherwise leaves.
 pub(super) fn sign_in(rt: &Rc<Runtime>, report: Report) -> Result<(), FlowError> {
-    let (location, callback) = prepare(rt)?;
+    // A configuration the client refuses fails here, before anything is remembered.
+    rt.client()?;
+    let (location, callback) = prepare(&rt.config)?;
     let rt = rt.clone();
     spawn_forever(async move {
-        if let Err(e) = go(&rt, &location, &callback).await {
+        if let Err(e) = go(&rt.config, &*rt.store, &location, &callback).await {
             report(Event::Failed(e));
         }
     });
     Ok(())
 }
 
+/// Sends the page to OpenRouter to sign in with `config`, outside any component: the same steps
+/// as [`OpenRouterAuth::sign_in`](crate::OpenRouterAuth::sign_in) (a fresh verifier and state in
+/// sessionStorage, then the page leaves), for code that runs before the app's own wasm has
+/// started, such as a small module that takes a click on a button rendered into the page's
+/// HTML. The app's `use_openrouter_auth()` finishes the sign-in on the return, as always.
+///
+/// Resolves once the navigation has been asked for; fails, with nothing stored, when the
+/// configuration is refused or the page cannot store the sign-in (the app can then start it
+/// again from its own UI, which shows the error in the user's words).
+pub async fn start_sign_in(config: &OpenRouterConfig) -> Result<(), FlowError> {
+    config
+        .validate()
+        .map_err(|e| FlowError::Config(e.to_string()))?;
+    let store: Rc<dyn AuthStore> = match config.custom_store() {
+        Some(store) => store,
+        None => Rc::new(open_platform_store(
+            config.app_id(),
+            config.storage_prefix(),
+        )?),
+    };
+    let (location, callback) = prepare(config)?;
+    go(config, &*store, &location, &callback).await
+}
+
 /// The page's location and the callback URL of the sign-in (after remembering where a fixed
 /// callback has to come back to).
-fn prepare(rt: &Rc<Runtime>) -> Result<(web_sys::Location, String), FlowError> {
+fn prepare(config: &OpenRouterConfig) -> Result<(web_sys::Location, String), FlowError> {
     let window =
         web_sys::window().ok_or_else(|| window_error("the page", "there is no window".into()))?;
     let location = window.location();
@@ -106,12 +133,10 @@ fn prepare(rt: &Rc<Runtime>) -> Result<(web_sys::Location, String), FlowError> {
     let path = location
         .pathname()
         .map_err(|e| window_error("the page address", js_text(&e)))?;
-    // A configuration the client refuses fails here, before anything is remembered.
-    rt.client()?;
-    let callback = match rt.config.callback() {
+    let callback = match config.callback() {
         None => format!("{origin}{path}"),
         Some(fixed) => {
-            remember_return_to(rt, &location)?;
+            remember_return_to(config, &location)?;
             if fixed.starts_with('/') {
                 format!("{origin}{fixed}")
             } else {
@@ -123,29 +148,36 @@ fn prepare(rt: &Rc<Runtime>) -> Result<(web_sys::Location, String), FlowError> {
 }
 
 /// Begins the sign-in (the pending record is stored only once the URL is ready) and goes.
-async fn go(rt: &Runtime, location: &web_sys::Location, callback: &str) -> Result<(), FlowError> {
-    let client = rt.client()?;
+async fn go(
+    config: &OpenRouterConfig,
+    store: &dyn AuthStore,
+    location: &web_sys::Location,
+    callback: &str,
+) -> Result<(), FlowError> {
     let url = begin_sign_in(
-        &*rt.store,
-        client.base_url(),
+        store,
+        config.openrouter(),
         callback,
-        rt.config.label(),
+        config.label(),
         now_ms(),
     )
     .await?;
-    let url = with_credit_limit(url, rt.config.requested_credit_limit());
+    let url = with_credit_limit(url, config.requested_credit_limit());
     location
         .assign(&url)
         .map_err(|e| window_error("navigation", js_text(&e)))
 }
 
 /// The `sessionStorage` entry that holds where a sign-in through a fixed callback started.
-fn return_to_entry(rt: &Runtime) -> String {
-    format!("{}openrouter_return_to", rt.config.storage_prefix())
+fn return_to_entry(config: &OpenRouterConfig) -> String {
+    format!("{}openrouter_return_to", config.storage_prefix())
 }
 
 /// Remembers the page (path, query and hash) to come back to from a fixed callback route.
-fn remember_return_to(rt: &Runtime, location: &web_sys::Location) -> Result<(), FlowError> {
+fn remember_return_to(
+    config: &OpenRouterConfig,
+    location: &web_sys::Location,
+) -> Result<(), FlowError> {
     let here = [location.pathname(), location.search(), location.hash()]
         .into_iter()
         .map(|part| part.map_err(|e| window_error("the page address", js_text(&e))))
@@ -154,14 +186,14 @@ fn remember_return_to(rt: &Runtime, location: &web_sys::Location) -> Result<(), 
         .and_then(|w| w.session_storage().ok().flatten())
         .ok_or_else(|| window_error("sessionStorage", "the browser offers none".into()))?;
     session
-        .set_item(&return_to_entry(rt), &strip_callback_params(&here))
+        .set_item(&return_to_entry(config), &strip_callback_params(&here))
         .map_err(|e| window_error("sessionStorage", js_text(&e)))
 }
 
 /// Takes the remembered page out; only a path on this site is used (never `//host`).
 fn take_return_to(rt: &Runtime) -> Option<String> {
     let session = web_sys::window()?.session_storage().ok().flatten()?;
-    let entry = return_to_entry(rt);
+    let entry = return_to_entry(&rt.config);
     let saved = session.get_item(&entry).ok().flatten();
     let _ = session.remove_item(&entry);
     saved.filter(|path| is_same_origin_path(path))
