@@ -13,7 +13,7 @@
 //    sign-in. The sign-in itself (verifier, state, challenge, the URL) is only ever made by the
 //    library, in wasm;
 // 4. removes the copy as soon as the app has rendered into #main, in the same task, before
-//    anything is painted.
+//    anything is painted (and hides it, should the app have come before the copy was parsed).
 //
 // What it reads from storage mirrors the gallery's own names (src/gallery/prefs.rs, theme.rs,
 // language.rs) and the library's key entry (`openrouter_api_key`); a browser test compares the
@@ -64,20 +64,37 @@
     true
   );
 
-  // Watched from here on, not from DOMContentLoaded: the wasm's module script is async and
-  // may render before the parser is done. A record per parsed node costs little on this page.
-  var watch = new MutationObserver(function () {
-    var main = document.getElementById("main");
-    if (!main || !main.firstChild) {
-      return;
-    }
-    watch.disconnect();
+  // Watched from here on (index.html loads this right after #main), not from
+  // DOMContentLoaded: the wasm's module script is async and may render before the parser is done.
+  var main = document.getElementById("main");
+  if (!main) {
+    return;
+  }
+  function handOver() {
+    // "off" also hides a copy the parser has yet to reach, if the app came first.
+    root.setAttribute("data-prerendered", "off");
+    root.classList.remove("dark");
     var copy = document.getElementById("prerendered");
     if (copy) {
       copy.remove();
+    } else {
+      document.addEventListener("DOMContentLoaded", function () {
+        var late = document.getElementById("prerendered");
+        if (late) {
+          late.remove();
+        }
+      });
     }
-    root.classList.remove("dark");
-    root.removeAttribute("data-prerendered");
+  }
+  if (main.firstChild) {
+    handOver();
+    return;
+  }
+  var watch = new MutationObserver(function () {
+    if (main.firstChild) {
+      watch.disconnect();
+      handOver();
+    }
   });
-  watch.observe(root, { childList: true, subtree: true });
+  watch.observe(main, { childList: true });
 })();

@@ -23,4 +23,17 @@ test -f "$gallery/index.html" || { echo "build-starter: build the gallery first 
 rm -rf "target/dx/$name/$profile/web/public"
 dx build --platform web -p "$name" --locked "${flags[@]}" >"target/dx-build-$name.log" 2>&1 \
   || { tail -n 40 "target/dx-build-$name.log"; exit 1; }
-cp "target/dx/$name/$profile/web/public/wasm/$name.js" "target/dx/$name/$profile/web/public/wasm/${name}_bg.wasm" "$gallery/wasm/"
+# A debug build names its files wasm/NAME.js and wasm/NAME_bg.wasm; a release build puts them
+# under assets/ with a hash of their contents in their names. index.html (from
+# index.template.html) names the debug ones: it is pointed at whatever this build made.
+out=target/dx/$name/$profile/web/public
+js=$(cd "$out" && find . -path "./wasm/$name*.js" -o -path "./assets/$name*.js" | sed 's|^\./||' | head -n 1)
+wasm=$(cd "$out" && find . -path "./wasm/${name}_bg*.wasm" -o -path "./assets/${name}_bg*.wasm" | sed 's|^\./||' | head -n 1)
+test -n "$js" && test -n "$wasm" || { echo "build-starter: dx made no $name js and wasm in $out" >&2; exit 1; }
+for file in "$js" "$wasm"; do
+  mkdir -p "$gallery/$(dirname "$file")"
+  cp "$out/$file" "$gallery/$file"
+done
+sed -i -e "s|/wasm/$name\.js\"|/$js\"|" -e "s|/wasm/${name}_bg\.wasm\"|/$wasm\"|" "$gallery/index.html"
+grep -q "/$js\"" "$gallery/index.html" && grep -q "/$wasm\"" "$gallery/index.html" \
+  || { echo "build-starter: $gallery/index.html names no starter" >&2; exit 1; }

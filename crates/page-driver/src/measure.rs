@@ -59,6 +59,10 @@ pub fn watch_script(name: &str, ready: &str) -> String {
     if (window[{name}] === undefined && ready()) {{
       window[{name}] = performance.now();
       window[{name} + 'At'] = performance.timeOrigin + performance.now();
+      // What the user sees: the frame after the one that drew it has begun, so it was painted.
+      requestAnimationFrame(() => requestAnimationFrame(() => {{
+        window[{name} + 'Painted'] = performance.now();
+      }}));
     }}
   }};
   new MutationObserver(check).observe(document, {{ subtree: true, childList: true, attributes: true, characterData: true }});

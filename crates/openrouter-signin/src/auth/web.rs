@@ -110,15 +110,16 @@ pub async fn start_sign_in(config: &OpenRouterConfig) -> Result<(), FlowError> {
     config
         .validate()
         .map_err(|e| FlowError::Config(e.to_string()))?;
-    let store: Rc<dyn AuthStore> = match config.custom_store() {
-        Some(store) => store,
-        None => Rc::new(open_platform_store(
-            config.app_id(),
-            config.storage_prefix(),
-        )?),
-    };
     let (location, callback) = prepare(config)?;
-    go(config, &*store, &location, &callback).await
+    // The platform's store by its own type, not as `dyn AuthStore`: a small module that calls
+    // only this then links only the store's methods a start needs.
+    match config.custom_store() {
+        Some(store) => go(config, &*store, &location, &callback).await,
+        None => {
+            let store = open_platform_store(config.app_id(), config.storage_prefix())?;
+            go(config, &store, &location, &callback).await
+        }
+    }
 }
 
 /// The page's location and the callback URL of the sign-in (after remembering where a fixed
@@ -148,9 +149,9 @@ fn prepare(config: &OpenRouterConfig) -> Result<(web_sys::Location, String), Flo
 }
 
 /// Begins the sign-in (the pending record is stored only once the URL is ready) and goes.
-async fn go(
+async fn go<S: AuthStore + ?Sized>(
     config: &OpenRouterConfig,
-    store: &dyn AuthStore,
+    store: &S,
     location: &web_sys::Location,
     callback: &str,
 ) -> Result<(), FlowError> {

@@ -241,6 +241,12 @@ async fn load(
         &format!("{name} page ready"),
     )
     .await?;
+    let painted = wait_time(
+        session,
+        "window.__benchReadyPainted",
+        &format!("{name} page painted"),
+    )
+    .await?;
     let first = match first {
         Some(_) => Some((
             wait_time(
@@ -258,7 +264,9 @@ async fn load(
         )),
         None => None,
     };
-    Ok((all, first, timeline(session).await))
+    let mut seen = timeline(session).await;
+    seen.push(("page ready, painted (a frame later)".to_owned(), painted));
+    Ok((all, first, seen))
 }
 
 /// `trips` sign-ins in one browser: from the click on `sign_in` until `sign_out` is shown on the
