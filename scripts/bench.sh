@@ -230,6 +230,9 @@ rm -rf target/bench/fullstack-page
 mkdir -p target/bench/fullstack-page
 cp -r target/fullstack/release/public/. target/bench/fullstack-page/
 curl -sf http://127.0.0.1:8091/ >target/bench/fullstack-page/index.html
+# dx copies public/ into every build; the fullstack page loads none of it (early.js is the static
+# page's).
+rm -f target/bench/fullstack-page/early.js
 # The server puts the stylesheets inside the page (SignInServer::inline_stylesheets): the files
 # are not fetched then, and their bytes are already in the HTML.
 if ! grep -q 'rel="stylesheet"' target/bench/fullstack-page/index.html; then
