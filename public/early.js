@@ -1,7 +1,7 @@
 // The static gallery's page before its wasm runs. index.html carries a copy of the gallery's
 // hero as the wasm renders it for a first visit (signed out, in English), so that the page and
-// its sign-in button show as soon as the HTML is parsed. This script, loaded in the head (same
-// origin, allowed by the page's policy; no inline script), does four things and nothing more:
+// its sign-in button show as soon as the HTML is parsed. This script, loaded right after #main
+// (same origin, allowed by the page's policy; no inline script), does four things and nothing more:
 //
 // 1. applies the remembered theme before the first paint (no flash of the light page);
 // 2. hides the copy where it is not what the page will show: a stored key (the page will say

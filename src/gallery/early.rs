@@ -26,12 +26,9 @@ pub struct Started(pub dioxus::prelude::Signal<bool>);
 
 #[cfg(target_arch = "wasm32")]
 mod web {
+    use super::super::settings::{EARLY_CLICK as CLICK, EARLY_RETURNED as RETURNED};
     use super::EarlyClick;
 
-    /// Where the click waits (public/early.js and the starter use the same name).
-    const CLICK: &str = "data-early-sign-in";
-    /// What the starter sends when it gives a click back.
-    const RETURNED: &str = "openrouter-early-sign-in-returned";
     /// The copy's sign-in button (public/early.js and index.template.html name it too).
     const COPY_BUTTON: &str = "prerendered-sign-in";
 

@@ -31,12 +31,9 @@ mod web {
     use wasm_bindgen::JsCast;
     use web_sys::{Document, Event};
 
-    /// Where the click waits (public/early.js sets it; the gallery's early.rs reads it too).
-    const CLICK: &str = "data-early-sign-in";
-    /// What early.js sends once it has seen a click.
-    const CLICKED: &str = "openrouter-early-sign-in";
-    /// What this module sends when it could not start the sign-in.
-    const RETURNED: &str = "openrouter-early-sign-in-returned";
+    use super::settings::{
+        EARLY_CLICK as CLICK, EARLY_CLICKED as CLICKED, EARLY_RETURNED as RETURNED,
+    };
 
     /// Takes a click that came before this module loaded, or waits for one.
     pub fn take_or_wait() {

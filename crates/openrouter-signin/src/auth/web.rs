@@ -110,16 +110,24 @@ pub async fn start_sign_in(config: &OpenRouterConfig) -> Result<(), FlowError> {
     config
         .validate()
         .map_err(|e| FlowError::Config(e.to_string()))?;
-    let (location, callback) = prepare(config)?;
     // The platform's store by its own type, not as `dyn AuthStore`: a small module that calls
     // only this then links only the store's methods a start needs.
     match config.custom_store() {
-        Some(store) => go(config, &*store, &location, &callback).await,
+        Some(store) => start_with(config, &*store).await,
         None => {
             let store = open_platform_store(config.app_id(), config.storage_prefix())?;
-            go(config, &store, &location, &callback).await
+            start_with(config, &store).await
         }
     }
+}
+
+/// [`start_sign_in`] once its store is open: nothing is remembered before that.
+async fn start_with<S: AuthStore + ?Sized>(
+    config: &OpenRouterConfig,
+    store: &S,
+) -> Result<(), FlowError> {
+    let (location, callback) = prepare(config)?;
+    go(config, store, &location, &callback).await
 }
 
 /// The page's location and the callback URL of the sign-in (after remembering where a fixed
