@@ -1,7 +1,7 @@
 // The static gallery's page before its wasm runs. index.html carries a copy of the gallery's
 // hero as the wasm renders it for a first visit (signed out, in English), so that the page and
 // its sign-in button show as soon as the HTML is parsed. This script, loaded right after #main
-// (same origin, allowed by the page's policy; no inline script), does four things and nothing more:
+// (same origin, allowed by the page's policy; no inline script), does five things and nothing more:
 //
 // 1. applies the remembered theme before the first paint (no flash of the light page);
 // 2. hides the copy where it is not what the page will show: a stored key (the page will say
@@ -13,7 +13,9 @@
 //    sign-in. The sign-in itself (verifier, state, challenge, the URL) is only ever made by the
 //    library, in wasm;
 // 4. removes the copy as soon as the app has rendered into #main, in the same task, before
-//    anything is painted (and hides it, should the app have come before the copy was parsed).
+//    anything is painted (and hides it, should the app have come before the copy was parsed);
+// 5. lets the copy's button work again when the user comes Back from OpenRouter to this page
+//    as the browser kept it (the back-forward cache).
 //
 // What it reads from storage mirrors the gallery's own names (src/gallery/prefs.rs, theme.rs,
 // language.rs) and the library's key entry (`openrouter_api_key`); a browser test compares the
@@ -55,14 +57,37 @@
       }
       root.setAttribute("data-early-sign-in", "");
       document.dispatchEvent(new Event("openrouter-early-sign-in"));
-      button.disabled = true;
-      button.setAttribute("aria-busy", "true");
-      button.setAttribute("data-loading", "true");
-      button.querySelector("[data-openrouter-logo]").setAttribute("hidden", "");
-      button.querySelector("[data-spinner]").removeAttribute("hidden");
+      loading(button, true);
     },
     true
   );
+
+  // The button's loading state, as the live button shows it (disabled, aria-busy, the spinner).
+  function loading(button, on) {
+    button.disabled = on;
+    button.querySelector("[data-openrouter-logo]").toggleAttribute("hidden", on);
+    button.querySelector("[data-spinner]").toggleAttribute("hidden", !on);
+    if (on) {
+      button.setAttribute("aria-busy", "true");
+      button.setAttribute("data-loading", "true");
+    } else {
+      button.removeAttribute("aria-busy");
+      button.removeAttribute("data-loading");
+    }
+  }
+
+  // Back from OpenRouter without deciding, the browser may show this page from its
+  // back-forward cache as it was left: the click is over, and the button works again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) {
+      return;
+    }
+    root.removeAttribute("data-early-sign-in");
+    var button = document.getElementById("prerendered-sign-in");
+    if (button) {
+      loading(button, false);
+    }
+  });
 
   // Watched from here on (index.html loads this right after #main), not from
   // DOMContentLoaded: the wasm's module script is async and may render before the parser is done.

@@ -363,6 +363,59 @@ fn a_whole_sign_in_never_gives_the_page_the_key() {
 
 #[test]
 #[ignore = "needs the fullstack build and Chromium; scripts/test.sh runs it"]
+fn back_from_openrouter_the_sign_in_button_works_again() {
+    case(async |f, s| {
+        // Back from OpenRouter's consent page without deciding: the browser shows the page from
+        // its back-forward cache as it was left, its button busy on the way out.
+        f.mock.set_consent(ConsentMode::Ask);
+        open(s, &format!("{}/?tab=keys", f.a.origin)).await;
+        s.exec("window.__leftForOpenRouter = true; return true;", json!([]))
+            .await;
+        s.click("#hero-sign-in").await;
+        s.wait_for(
+            "document.querySelector('#approve')",
+            WAIT,
+            "the mock's consent page",
+        )
+        .await;
+        s.exec("history.back(); return true;", json!([])).await;
+        s.wait_for(
+            "document.querySelector('#hero-sign-in') && !document.querySelector('#approve')",
+            WAIT,
+            "the gallery again",
+        )
+        .await;
+        let kept = s
+            .exec(
+                "return [window.__leftForOpenRouter === true,
+                         JSON.stringify(performance.getEntriesByType('navigation')[0].notRestoredReasons)];",
+                json!([]),
+            )
+            .await;
+        assert_eq!(
+            kept[0], true,
+            "not shown from the back-forward cache: {kept}"
+        );
+        s.wait_for(
+            "!document.querySelector('#hero-sign-in').disabled",
+            WAIT,
+            "the hero's button to work again",
+        )
+        .await;
+        let authorizes = f.mock.authorize_requests();
+        s.click("#hero-sign-in").await;
+        s.wait_for(
+            "document.querySelector('#approve')",
+            WAIT,
+            "the mock's consent page, a second time",
+        )
+        .await;
+        assert_eq!(f.mock.authorize_requests(), authorizes + 1);
+    });
+}
+
+#[test]
+#[ignore = "needs the fullstack build and Chromium; scripts/test.sh runs it"]
 fn the_sign_in_button_works_before_the_wasm_has_loaded() {
     case(async |f, s| {
         // The browser is never given the page's wasm: what works is what the server rendered.

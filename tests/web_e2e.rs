@@ -5,6 +5,8 @@
 //! here) and Debian's chromium and chromium-driver; `scripts/test.sh` does both and runs this with
 //! `--ignored`. The cases share the mock, so they run one at a time.
 
+#[path = "web/back.rs"]
+mod back;
 #[path = "web/early.rs"]
 mod early;
 #[path = "web/fixed_callback.rs"]

@@ -73,10 +73,35 @@ mod web {
         let _ = wasm_bindgen_futures::JsFuture::from(returned).await;
         take();
     }
+
+    /// Resolves when the browser shows the page again from its back-forward cache: the user came
+    /// Back from OpenRouter, and the sign-in the page left for is not under way any more.
+    pub async fn shown_again() {
+        let Some(window) = web_sys::window() else {
+            return std::future::pending().await;
+        };
+        loop {
+            let shown = js_sys::Promise::new(&mut |resolve, _| {
+                let once = web_sys::AddEventListenerOptions::new();
+                once.set_once(true);
+                let _ = window.add_event_listener_with_callback_and_add_event_listener_options(
+                    "pageshow", &resolve, &once,
+                );
+            });
+            // An ordinary load's `pageshow` (the wasm may run before it) is not a return.
+            if let Ok(event) = wasm_bindgen_futures::JsFuture::from(shown).await {
+                if js_sys::Reflect::get(&event, &"persisted".into())
+                    .is_ok_and(|persisted| persisted.is_truthy())
+                {
+                    return;
+                }
+            }
+        }
+    }
 }
 
 #[cfg(target_arch = "wasm32")]
-pub use web::{given_back, take};
+pub use web::{given_back, shown_again, take};
 
 /// The desktop window and the fullstack server have no copy of the hero.
 #[cfg(not(target_arch = "wasm32"))]
@@ -87,5 +112,11 @@ pub fn take() -> EarlyClick {
 /// Nothing is ever given back where nothing was taken.
 #[cfg(not(target_arch = "wasm32"))]
 pub async fn given_back() {
+    std::future::pending().await
+}
+
+/// Only a browser keeps pages to show again.
+#[cfg(not(target_arch = "wasm32"))]
+pub async fn shown_again() {
     std::future::pending().await
 }

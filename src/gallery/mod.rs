@@ -66,6 +66,12 @@ pub fn App() -> Element {
                 early_started.set(false);
                 auth.sign_in();
             });
+            // Back from OpenRouter to the page as the browser kept it: the starter's sign-in
+            // is over, and the hero's button works again.
+            spawn(async move {
+                early::shown_again().await;
+                early_started.set(false);
+            });
         }
     });
     use_context_provider(|| early);

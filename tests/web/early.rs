@@ -13,10 +13,10 @@ use serde_json::json;
 use super::{alert, case_with, open_app_rendered, pending_entries, stored_key, Fixture, WAIT};
 
 /// The gallery's own wasm (not the starter's).
-const GALLERY_WASM: &str = "/openrouter-signin-gallery_bg.wasm";
+pub(super) const GALLERY_WASM: &str = "/openrouter-signin-gallery_bg.wasm";
 
 /// A second server of the same build, whose files ending with `held` wait for the gate.
-async fn held_page(held: &str) -> (String, Gate) {
+pub(super) async fn held_page(held: &str) -> (String, Gate) {
     let public = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("target/dx/openrouter-signin-gallery/debug/web/public");
     let (origin, gate) = serve_holding(public, held).await;
@@ -25,7 +25,7 @@ async fn held_page(held: &str) -> (String, Gate) {
 
 /// A case whose navigations end once the page is parsed: the held wasm would keep its load event
 /// (which the preload waits for) from ever coming.
-fn held_case(body: impl AsyncFnOnce(&Fixture, &Session)) {
+pub(super) fn held_case(body: impl AsyncFnOnce(&Fixture, &Session)) {
     let options = SessionOptions {
         eager: true,
         ..SessionOptions::default()
@@ -34,7 +34,7 @@ fn held_case(body: impl AsyncFnOnce(&Fixture, &Session)) {
 }
 
 /// Waits until the mock has seen `count` requests for `/auth` in all.
-async fn mock_authorizes(f: &Fixture, count: usize) {
+pub(super) async fn mock_authorizes(f: &Fixture, count: usize) {
     let start = Instant::now();
     while f.mock.authorize_requests() < count {
         assert!(
@@ -46,7 +46,7 @@ async fn mock_authorizes(f: &Fixture, count: usize) {
 }
 
 /// The copy's button, its state as the page shows it, and whether the wasm has run.
-const COPY_STATE: &str = "const b = document.querySelector('#prerendered-sign-in');
+pub(super) const COPY_STATE: &str = "const b = document.querySelector('#prerendered-sign-in');
     const shown = e => !!e && getComputedStyle(e).display !== 'none' && e.getClientRects().length > 0;
     return { button: shown(b), text: b && b.textContent, busy: b && b.getAttribute('aria-busy'),
              disabled: b && b.disabled, spinner: shown(b && b.querySelector('[data-spinner]')),

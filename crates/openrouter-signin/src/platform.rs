@@ -25,6 +25,30 @@ pub(crate) fn js_text(value: &wasm_bindgen::JsValue) -> String {
     value.as_string().unwrap_or_else(|| format!("{value:?}"))
 }
 
+/// Calls `on_shown` whenever the browser shows this page again from its back-forward cache: Back
+/// (or Forward) to the page as it was left, with its state as it was, a sign-in button busy on
+/// its way to OpenRouter included. The listener lives as long as the returned closure is kept.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn on_shown_again(
+    on_shown: impl Fn() + 'static,
+) -> Option<wasm_bindgen::closure::Closure<dyn Fn(web_sys::Event)>> {
+    use wasm_bindgen::JsCast as _;
+    let listener = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(
+        move |event: web_sys::Event| {
+            // `pageshow` also comes on an ordinary load, with `persisted` false.
+            let persisted = js_sys::Reflect::get(&event, &"persisted".into())
+                .is_ok_and(|value| value.is_truthy());
+            if persisted {
+                on_shown();
+            }
+        },
+    );
+    web_sys::window()?
+        .add_event_listener_with_callback("pageshow", listener.as_ref().unchecked_ref())
+        .ok()?;
+    Some(listener)
+}
+
 /// Waits `millis` milliseconds without blocking: a browser timer on the web, tokio's elsewhere.
 pub async fn sleep_ms(millis: u32) {
     #[cfg(target_arch = "wasm32")]

@@ -156,13 +156,15 @@ async fn connection(
         let (status, body, kind, gzip) = answer(files, &request.path, request.gzip).await;
         // Served as a real host serves a build: the files under assets/ have a hash of their
         // contents in their names (dx and vite both do this), so a browser keeps them; the page
-        // itself is asked for again each time. Read from disk, nothing is kept, as a rebuild
-        // must show at the next load.
+        // itself is asked for again each time. Read from disk, everything is asked for again
+        // (`no-cache`, with no validator to revalidate), as a rebuild must show at the next
+        // load; not `no-store`, which would keep pages out of the back-forward cache, where a
+        // user's host lets them go.
         let cache = match files {
             Files::Packed(_) if request.path.contains("/assets/") => {
                 "public, max-age=31536000, immutable"
             }
-            _ => "no-store",
+            _ => "no-cache",
         };
         let encoding = if gzip {
             "Content-Encoding: gzip\r\n"

@@ -18,7 +18,7 @@ use crate::fullstack::{
     without_outcome, ServerSession, API_PREFIX, REQUEST_HEADER, RETURN_TO_PARAM, START_PATH,
 };
 use crate::openrouter::json::Json;
-use crate::platform::js_text;
+use crate::platform::{js_text, on_shown_again};
 
 /// The channel the app's tabs tell each other on that the server's sign-in changed.
 const CHANNEL: &str = "openrouter-signin";
@@ -51,6 +51,15 @@ pub(super) fn on_start(rt: &Rc<Runtime>, report: Report) {
     // Says that the page's sign-in is live (hydrated, listening), for scripts and tests.
     if let Some(root) = window.document().and_then(|d| d.document_element()) {
         let _ = root.set_attribute("data-openrouter-signin", "ready");
+    }
+    // Back from OpenRouter to the page as it was left: the button works again, and the server
+    // says who is signed in now.
+    let shown = on_shown_again(move || {
+        report(Event::ShownAgain);
+        spawn_forever(async move { refresh(report).await });
+    });
+    if let Some(listener) = shown {
+        rt.keep_alive.borrow_mut().push(Box::new(listener));
     }
     let Ok(channel) = web_sys::BroadcastChannel::new(CHANNEL) else {
         return;

@@ -228,6 +228,23 @@ fn apply(event: Event) {
             reload_key()
         }
         Event::Returned(Err(error)) | Event::Failed(error) => fail(error),
+        Event::ShownAgain => {
+            // Left for OpenRouter, and back without an answer: the button works again. The
+            // pending sign-in stays, should the user go Forward and approve after all.
+            update(|s| {
+                if s.status == AuthStatus::Redirecting {
+                    s.status = if s.key.is_some() || s.server_session.is_some() {
+                        AuthStatus::SignedIn
+                    } else {
+                        AuthStatus::SignedOut
+                    };
+                }
+            });
+            // Another tab may have signed in or out meanwhile, unheard by a page in the cache.
+            if !cfg!(feature = "fullstack") {
+                reload_key();
+            }
+        }
         Event::Session(session) => update(|s| {
             s.status = if session.is_some() {
                 AuthStatus::SignedIn

@@ -78,6 +78,10 @@ pub(super) enum Event {
     Returned(Result<Return, FlowError>),
     /// The stored key may have changed: another tab, window or instance signed in or out.
     StoreChanged,
+    /// The browser showed the page again from its back-forward cache (the user came Back from
+    /// OpenRouter without deciding): a sign-in it had left for is not under way any more.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    ShownAgain,
     /// Starting or finishing a sign-in failed; an earlier key stays.
     Failed(FlowError),
     /// The fullstack server says who is signed in (after a sign-out, or another tab's change).

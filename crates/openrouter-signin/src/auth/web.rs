@@ -14,7 +14,7 @@ use super::flow::{begin_sign_in, finish_sign_in, is_callback_pending, is_our_ret
 use super::runtime::Runtime;
 use super::state::{Event, Report};
 use super::storage::{open_platform_store, watch_key_changes, AuthStore, StorageError};
-use crate::platform::{js_text, now_ms};
+use crate::platform::{js_text, now_ms, on_shown_again};
 
 fn window_error(what: &str, reason: String) -> FlowError {
     FlowError::Storage(StorageError::Unavailable {
@@ -37,6 +37,9 @@ pub(super) fn on_start(rt: &Rc<Runtime>, report: Report) {
     let prefix = rt.config.storage_prefix();
     if let Some(watch) = watch_key_changes(prefix, move || report(Event::StoreChanged)) {
         rt.keep_alive.borrow_mut().push(Box::new(watch));
+    }
+    if let Some(listener) = on_shown_again(move || report(Event::ShownAgain)) {
+        rt.keep_alive.borrow_mut().push(Box::new(listener));
     }
     let Some(window) = web_sys::window() else {
         return;
