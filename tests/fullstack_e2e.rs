@@ -361,6 +361,9 @@ fn a_whole_sign_in_never_gives_the_page_the_key() {
     });
 }
 
+#[path = "support/back.rs"]
+mod back_and_forth;
+
 #[test]
 #[ignore = "needs the fullstack build and Chromium; scripts/test.sh runs it"]
 fn back_from_openrouter_the_sign_in_button_works_again() {
@@ -369,33 +372,13 @@ fn back_from_openrouter_the_sign_in_button_works_again() {
         // its back-forward cache as it was left, its button busy on the way out.
         f.mock.set_consent(ConsentMode::Ask);
         open(s, &format!("{}/?tab=keys", f.a.origin)).await;
-        s.exec("window.__leftForOpenRouter = true; return true;", json!([]))
-            .await;
-        s.click("#hero-sign-in").await;
-        s.wait_for(
-            "document.querySelector('#approve')",
+        back_and_forth::there_and_back(
+            s,
+            "#hero-sign-in",
+            "document.querySelector('#hero-sign-in')",
             WAIT,
-            "the mock's consent page",
         )
         .await;
-        s.exec("history.back(); return true;", json!([])).await;
-        s.wait_for(
-            "document.querySelector('#hero-sign-in') && !document.querySelector('#approve')",
-            WAIT,
-            "the gallery again",
-        )
-        .await;
-        let kept = s
-            .exec(
-                "return [window.__leftForOpenRouter === true,
-                         JSON.stringify(performance.getEntriesByType('navigation')[0].notRestoredReasons)];",
-                json!([]),
-            )
-            .await;
-        assert_eq!(
-            kept[0], true,
-            "not shown from the back-forward cache: {kept}"
-        );
         s.wait_for(
             "!document.querySelector('#hero-sign-in').disabled",
             WAIT,

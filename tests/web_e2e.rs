@@ -7,6 +7,8 @@
 
 #[path = "web/back.rs"]
 mod back;
+#[path = "support/back.rs"]
+mod back_and_forth;
 #[path = "web/early.rs"]
 mod early;
 #[path = "web/fixed_callback.rs"]

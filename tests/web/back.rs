@@ -15,36 +15,15 @@ use super::{case, open_app, open_app_rendered, Fixture, WAIT};
 const HERO_BUTTON: &str = "const b = document.querySelector('#hero-sign-in');
     return [b.disabled, b.getAttribute('aria-busy')];";
 
-/// From `button` to the mock's consent page and Back again; fails unless the browser showed the
-/// page from its back-forward cache (a fresh load would prove nothing here).
+/// From `button` to the mock's consent page and Back to the gallery (its copy or itself).
 async fn there_and_back(s: &Session, button: &str) {
-    s.exec("window.__leftForOpenRouter = true; return true;", json!([]))
-        .await;
-    s.click(button).await;
-    s.wait_for(
-        "document.querySelector('#approve')",
+    super::back_and_forth::there_and_back(
+        s,
+        button,
+        "document.querySelector('#hero-sign-in, #prerendered-sign-in')",
         WAIT,
-        "the mock's consent page",
     )
     .await;
-    s.exec("history.back(); return true;", json!([])).await;
-    s.wait_for(
-        "document.querySelector('#hero-sign-in, #prerendered-sign-in') && !document.querySelector('#approve')",
-        WAIT,
-        "the gallery again",
-    )
-    .await;
-    let kept = s
-        .exec(
-            "return [window.__leftForOpenRouter === true,
-                     JSON.stringify(performance.getEntriesByType('navigation')[0].notRestoredReasons)];",
-            json!([]),
-        )
-        .await;
-    assert_eq!(
-        kept[0], true,
-        "the browser loaded the page again instead of showing it from its back-forward cache: {kept}"
-    );
 }
 
 #[test]
