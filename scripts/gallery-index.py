@@ -13,7 +13,8 @@ that carry the server's render into the page's hydration).
 
 The static gallery's page carries a copy of its hero (see public/early.js). The fullstack page
 (its server renders the whole page) and, with --example, the web example (which dx builds with
-this same index.html) are written without it."""
+this same index.html) are written without it. With --serve (scripts/run.sh's `dx serve`, which
+builds no starter) the page keeps the copy and leaves out the starter (crates/gallery-start)."""
 import os
 import re
 import sys
@@ -49,6 +50,16 @@ bare = "--fullstack" in sys.argv[1:] or "--example" in sys.argv[1:]
 if bare:
     page = re.sub(r"\n *<!-- prerender.*?<!-- /prerender -->", "", page, flags=re.S)
     assert "prerender" not in page
+elif "--serve" in sys.argv[1:]:
+    # dx serve builds the gallery only: the page keeps its copy of the hero and early.js, and the
+    # gallery's own wasm takes an early click, instead of asking for a starter that is not there.
+    page = re.sub(
+        r"\n *<!-- prerender(?:(?!<!-- /prerender -->).)*?gallery-start.*?<!-- /prerender -->",
+        "",
+        page,
+        flags=re.S,
+    )
+    assert "gallery-start" not in page and "prerendered-sign-in" in page
 if "--fullstack" in sys.argv[1:]:
     page = re.sub(r"\n *<!-- The page may fetch.*?-->", "", page, flags=re.S)
     page = re.sub(r"\n *<meta http-equiv=\"Content-Security-Policy\"[^>]*>", "", page)
@@ -60,5 +71,7 @@ if "--fullstack" in sys.argv[1:]:
     print("index.html: the fullstack page (its server sends the policy)")
 elif bare:
     print(f"index.html: connect-src 'self' {origin}, without the gallery's hero")
+elif "--serve" in sys.argv[1:]:
+    print(f"index.html: connect-src 'self' {origin}, without the starter (for dx serve)")
 else:
     print(f"index.html: connect-src 'self' {origin}")

@@ -25,7 +25,8 @@ if [ -z "${OPENROUTER_BASE_URL:-}" ]; then
 fi
 
 if [ "$platform" = web ]; then
-  python3 scripts/gallery-index.py # the page's CSP lets it reach $OPENROUTER_BASE_URL only
+  # The page's CSP lets it reach $OPENROUTER_BASE_URL only; dx serve builds no starter.
+  python3 scripts/gallery-index.py --serve
   dx serve --platform web --addr 127.0.0.1 --port 8080 --open false
 elif [ "$platform" = fullstack ]; then
   ./scripts/build-fullstack.sh
