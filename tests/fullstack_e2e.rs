@@ -379,12 +379,7 @@ fn back_from_openrouter_the_sign_in_button_works_again() {
             WAIT,
         )
         .await;
-        s.wait_for(
-            "!document.querySelector('#hero-sign-in').disabled",
-            WAIT,
-            "the hero's button to work again",
-        )
-        .await;
+        back_and_forth::works_again(s, "#hero-sign-in", WAIT).await;
         let authorizes = f.mock.authorize_requests();
         s.click("#hero-sign-in").await;
         s.wait_for(

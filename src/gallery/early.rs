@@ -58,19 +58,29 @@ mod web {
         }
     }
 
+    /// The next `name` event on `target`.
+    async fn next_event(
+        target: &web_sys::EventTarget,
+        name: &str,
+    ) -> web_sys::wasm_bindgen::JsValue {
+        let next = js_sys::Promise::new(&mut |resolve, _| {
+            let once = web_sys::AddEventListenerOptions::new();
+            once.set_once(true);
+            let _ = target.add_event_listener_with_callback_and_add_event_listener_options(
+                name, &resolve, &once,
+            );
+        });
+        wasm_bindgen_futures::JsFuture::from(next)
+            .await
+            .unwrap_or_default()
+    }
+
     /// Resolves when the starter gives its click back, with the click taken.
     pub async fn given_back() {
         let Some(document) = web_sys::window().and_then(|w| w.document()) else {
             return std::future::pending().await;
         };
-        let returned = js_sys::Promise::new(&mut |resolve, _| {
-            let once = web_sys::AddEventListenerOptions::new();
-            once.set_once(true);
-            let _ = document.add_event_listener_with_callback_and_add_event_listener_options(
-                RETURNED, &resolve, &once,
-            );
-        });
-        let _ = wasm_bindgen_futures::JsFuture::from(returned).await;
+        next_event(&document, RETURNED).await;
         take();
     }
 
@@ -80,23 +90,10 @@ mod web {
         let Some(window) = web_sys::window() else {
             return std::future::pending().await;
         };
-        loop {
-            let shown = js_sys::Promise::new(&mut |resolve, _| {
-                let once = web_sys::AddEventListenerOptions::new();
-                once.set_once(true);
-                let _ = window.add_event_listener_with_callback_and_add_event_listener_options(
-                    "pageshow", &resolve, &once,
-                );
-            });
-            // An ordinary load's `pageshow` (the wasm may run before it) is not a return.
-            if let Ok(event) = wasm_bindgen_futures::JsFuture::from(shown).await {
-                if js_sys::Reflect::get(&event, &"persisted".into())
-                    .is_ok_and(|persisted| persisted.is_truthy())
-                {
-                    return;
-                }
-            }
-        }
+        // An ordinary load's `pageshow` (the wasm may run before it) is not a return.
+        while !js_sys::Reflect::get(&next_event(&window, "pageshow").await, &"persisted".into())
+            .is_ok_and(|persisted| persisted.is_truthy())
+        {}
     }
 }
 

@@ -39,3 +39,13 @@ pub async fn there_and_back(s: &Session, button: &str, back: &str, wait: Duratio
         "the browser loaded the page again instead of showing it from its back-forward cache: {kept}"
     );
 }
+
+/// Waits until the button `selector` can be clicked again (no longer disabled).
+pub async fn works_again(s: &Session, selector: &str, wait: Duration) {
+    s.wait_for(
+        &format!("!document.querySelector({selector:?}).disabled"),
+        wait,
+        "the button to work again",
+    )
+    .await;
+}

@@ -8,7 +8,9 @@ use openrouter_mock::ConsentMode;
 use page_driver::webdriver::Session;
 use serde_json::json;
 
-use super::early::{held_case, held_page, mock_authorizes, COPY_STATE, GALLERY_WASM};
+use super::early::{
+    block_starter, held_case, held_page, mock_authorizes, COPY_STATE, GALLERY_WASM,
+};
 use super::{case, open_app, open_app_rendered, Fixture, WAIT};
 
 /// The hero's live button: disabled, and `aria-busy`.
@@ -34,12 +36,7 @@ fn back_from_openrouter_the_live_button_works_again() {
         open_app(s, &f.app).await;
         let authorizes = f.mock.authorize_requests();
         there_and_back(s, "#hero-sign-in").await;
-        s.wait_for(
-            "!document.querySelector('#hero-sign-in').disabled",
-            WAIT,
-            "the hero's button to work again",
-        )
-        .await;
+        super::back_and_forth::works_again(s, "#hero-sign-in", WAIT).await;
         assert_eq!(s.exec(HERO_BUTTON, json!([])).await, json!([false, null]));
         s.click("#hero-sign-in").await;
         mock_authorizes(f, authorizes + 2).await;
@@ -83,12 +80,7 @@ fn a_page_shown_again_ends_the_starters_sign_in_in_the_gallery() {
         let (page, gate) = held_page(GALLERY_WASM).await;
         // The gallery shows the starter's sign-in as its own when the starter took the click
         // and the page has not left yet; nothing leaves here (the starter is kept away).
-        s.cdp("Network.enable", json!({})).await;
-        s.cdp(
-            "Network.setBlockedURLs",
-            json!({ "urls": ["*openrouter-signin-gallery-start*"] }),
-        )
-        .await;
+        block_starter(s).await;
         let authorizes = f.mock.authorize_requests();
         s.goto(&page).await;
         s.exec(
@@ -114,12 +106,7 @@ fn a_page_shown_again_ends_the_starters_sign_in_in_the_gallery() {
             json!([]),
         )
         .await;
-        s.wait_for(
-            "!document.querySelector('#hero-sign-in').disabled",
-            WAIT,
-            "the hero's button to work again",
-        )
-        .await;
+        super::back_and_forth::works_again(s, "#hero-sign-in", WAIT).await;
         assert_eq!(s.exec(HERO_BUTTON, json!([])).await, json!([false, null]));
         assert_eq!(f.mock.authorize_requests(), authorizes, "nothing left");
     });

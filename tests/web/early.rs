@@ -33,6 +33,16 @@ pub(super) fn held_case(body: impl AsyncFnOnce(&Fixture, &Session)) {
     case_with(options, body);
 }
 
+/// Keeps the starter (crates/gallery-start) from ever loading in this browser.
+pub(super) async fn block_starter(s: &Session) {
+    s.cdp("Network.enable", json!({})).await;
+    s.cdp(
+        "Network.setBlockedURLs",
+        json!({ "urls": ["*openrouter-signin-gallery-start*"] }),
+    )
+    .await;
+}
+
 /// Waits until the mock has seen `count` requests for `/auth` in all.
 pub(super) async fn mock_authorizes(f: &Fixture, count: usize) {
     let start = Instant::now();
@@ -110,12 +120,7 @@ fn the_starter_signs_in_from_an_early_click_before_the_gallerys_wasm_arrives() {
 fn without_the_starter_the_gallery_takes_the_early_click_and_signs_in_exactly_once() {
     held_case(async |f: &Fixture, s: &Session| {
         let (page, gate) = held_page(".wasm").await;
-        s.cdp("Network.enable", json!({})).await;
-        s.cdp(
-            "Network.setBlockedURLs",
-            json!({ "urls": ["*openrouter-signin-gallery-start*"] }),
-        )
-        .await;
+        block_starter(s).await;
         let authorizes = f.mock.authorize_requests();
         let exchanges = f.mock.exchange_requests();
         s.goto(&page).await;
